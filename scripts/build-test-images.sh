@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Build the offline test images when they are missing (no registry is
+# reachable from these machines, so nothing can be pulled). Each image is built
+# only if `docker image inspect` does not find it; rerunning is cheap.
+#
+#   modelstack-test/busybox:latest          FROM scratch + Debian's busybox-static
+#   modelstack-test/debian:bookworm         debootstrap --variant=minbase, imported
+#   modelstack-test/tf-jupyter:standin      stand-in for tensorflow/tensorflow:2.9.0-jupyter (no sshd)
+#   modelstack-test/tf-jupyter:standin-ssh  the same with openssh-server installed, unconfigured
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FIXTURES=test/fixtures/images
+MIRROR=${MODELSTACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "build-test-images: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+timed() { local start=$SECONDS; "$@"; echo "build-test-images: $1 ${2:-} took $((SECONDS - start))s"; }
+
+build_busybox() {
+  apt_install busybox-static
+  local ctx; ctx=$(mktemp -d)
+  cp "$FIXTURES/busybox/"* "$ctx/"
+  cp /bin/busybox "$ctx/busybox"
+  file "$ctx/busybox" 2>/dev/null | grep -q 'statically linked' || ldd "$ctx/busybox" 2>&1 | grep -q 'not a dynamic' \
+    || { echo "build-test-images: /bin/busybox is not static (is busybox-static installed?)" >&2; exit 1; }
+  docker build -q -t modelstack-test/busybox:latest --label org.modelstack.test-image=busybox "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+
+build_debian() {
+  apt_install debootstrap
+  local root; root=$(mktemp -d)
+  debootstrap --variant=minbase bookworm "$root" "$MIRROR" >/dev/null
+  # The apt caches would double the image; the stand-in runs apt-get update itself.
+  tar -C "$root" --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' -c . \
+    | docker import -c 'CMD ["bash"]' - modelstack-test/debian:bookworm >/dev/null
+  rm -rf "$root"
+}
+
+build_standin() {
+  local target=$1 tag=$2
+  docker build -q --target "$target" -t "$tag" --label org.modelstack.test-image=tf-standin "$FIXTURES/tf-standin" >/dev/null
+}
+
+have_image modelstack-test/busybox:latest || timed build_busybox
+if [ "${1:-}" != "--busybox-only" ]; then
+  have_image modelstack-test/tf-jupyter:standin-ssh && have_image modelstack-test/tf-jupyter:standin \
+    || { have_image modelstack-test/debian:bookworm || timed build_debian; }
+  have_image modelstack-test/tf-jupyter:standin || timed build_standin jupyter modelstack-test/tf-jupyter:standin
+  have_image modelstack-test/tf-jupyter:standin-ssh || timed build_standin jupyter-ssh modelstack-test/tf-jupyter:standin-ssh
+fi
+docker image ls --filter reference='modelstack-test/*' --format '{{.Repository}}:{{.Tag}}  {{.Size}}'
