@@ -1,0 +1,177 @@
+/**
+ * The connection to one Docker engine, and the only owner of the dockerode
+ * client. Everything that talks to Docker goes through an `Engine` and its
+ * clients (images, networks, volumes, containers, events); nothing else in
+ * modelstack imports dockerode.
+ */
+import Dockerode from 'dockerode';
+import type { Logger } from 'pino';
+import { ContainerClient } from './container-client.js';
+import { EngineRequestError, EngineUnreachableError } from './errors.js';
+import { EventClient } from './event-client.js';
+import { ImageClient } from './image-client.js';
+import { NetworkClient } from './network-client.js';
+import { VolumeClient } from './volume-client.js';
+
+/** Where to find the engine. */
+export interface EngineOptions {
+  /**
+   * Engine address: `unix:///var/run/docker.sock`, `tcp://host:2375`,
+   * `http://…`, `https://…`. Default: `DOCKER_HOST`, else the default socket.
+   */
+  host?: string;
+  /** Give up on the initial ping after this long (default 5000 ms). */
+  pingTimeoutMs?: number;
+  /** Debug logging of engine calls. */
+  logger?: Logger;
+  /** Environment to read `DOCKER_HOST` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/** What `ping()` learned about the engine. */
+export interface EngineInfo {
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/** A connected Docker engine. Create with {@link Engine.connect}. */
+export class Engine {
+  /** The address, as it appears in error messages (`unix:///var/run/docker.sock`). */
+  readonly address: string;
+  readonly images: ImageClient;
+  readonly networks: NetworkClient;
+  readonly volumes: VolumeClient;
+  readonly containers: ContainerClient;
+  readonly events: EventClient;
+  /** @internal The dockerode client. Only the engine layer may use it. */
+  readonly docker: Dockerode;
+  readonly logger: Logger | undefined;
+
+  private constructor(docker: Dockerode, address: string, logger: Logger | undefined) {
+    this.docker = docker;
+    this.address = address;
+    this.logger = logger;
+    this.images = new ImageClient(this);
+    this.networks = new NetworkClient(this);
+    this.volumes = new VolumeClient(this);
+    this.containers = new ContainerClient(this);
+    this.events = new EventClient(this);
+  }
+
+  /**
+   * Connects and pings. Fails fast with {@link EngineUnreachableError} naming
+   * the address when nothing answers (no hang: the ping has a deadline).
+   */
+  static async connect(options: EngineOptions = {}): Promise<Engine> {
+    const engine = Engine.create(options);
+    await engine.ping(options.pingTimeoutMs ?? 5000);
+    return engine;
+  }
+
+  /** Creates the client without pinging (for callers that ping later). */
+  static create(options: EngineOptions = {}): Engine {
+    const env = options.env ?? process.env;
+    const { address, dockerOptions } = resolveAddress(options.host ?? env.DOCKER_HOST);
+    return new Engine(new Dockerode(dockerOptions), address, options.logger);
+  }
+
+  /** Asks the engine for its version; throws {@link EngineUnreachableError} when it does not answer in time. */
+  async ping(timeoutMs = 5000): Promise<EngineInfo> {
+    try {
+      // dockerode's version() takes no signal; dial the same endpoint with one.
+      const v = await new Promise<Dockerode.DockerVersion>((resolve, reject) =>
+        this.docker.modem.dial(
+          { path: '/version', method: 'GET', statusCodes: { 200: true }, abortSignal: AbortSignal.timeout(timeoutMs) } as never,
+          (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as Dockerode.DockerVersion)),
+        ),
+      );
+      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+    } catch (err) {
+      throw new EngineUnreachableError(this.address, isAbort(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
+    }
+  }
+
+  /**
+   * Runs one engine call and turns transport failures into
+   * {@link EngineUnreachableError} and HTTP errors into {@link EngineRequestError}
+   * (unless `map` recognises them first).
+   * @internal
+   */
+  async call<T>(operation: string, fn: () => Promise<T>, map?: (err: EngineHttpError) => Error | undefined): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.translate(operation, err, map);
+    }
+  }
+
+  /** @internal */
+  translate(operation: string, err: unknown, map?: (err: EngineHttpError) => Error | undefined): Error {
+    if (isAbort(err)) return err as Error;
+    const http = asHttpError(err);
+    if (http) {
+      const mapped = map?.(http);
+      if (mapped) return mapped;
+      return new EngineRequestError(operation, http.statusCode, http.engineMessage, err);
+    }
+    if (isTransportError(err)) return new EngineUnreachableError(this.address, err);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** An HTTP error answer from the engine, as dockerode reports it. */
+export interface EngineHttpError {
+  statusCode: number;
+  /** The engine's own message (`No such container: abc`). */
+  engineMessage: string;
+}
+
+function asHttpError(err: unknown): EngineHttpError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { statusCode?: unknown; json?: unknown; message?: unknown };
+  if (typeof e.statusCode !== 'number') return undefined;
+  let engineMessage = '';
+  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string') {
+    engineMessage = (e.json as { message: string }).message;
+  } else if (typeof e.json === 'string' && e.json) {
+    engineMessage = e.json;
+  } else if (Buffer.isBuffer(e.json)) {
+    engineMessage = e.json.toString('utf8');
+  } else if (typeof e.message === 'string') {
+    engineMessage = e.message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
+  }
+  return { statusCode: e.statusCode, engineMessage: engineMessage.trim() };
+}
+
+const TRANSPORT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+function isTransportError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSPORT_CODES.has(code);
+}
+
+/** True for AbortSignal-caused rejections (user aborts and our own timeouts). */
+export function isAbort(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+/** Turns `DOCKER_HOST` (or an explicit host) into dockerode options and a printable address. */
+export function resolveAddress(host: string | undefined): { address: string; dockerOptions: Dockerode.DockerOptions } {
+  if (!host) return { address: `unix://${DEFAULT_SOCKET}`, dockerOptions: { socketPath: DEFAULT_SOCKET } };
+  if (host.startsWith('unix://')) {
+    const socketPath = host.slice('unix://'.length) || DEFAULT_SOCKET;
+    return { address: `unix://${socketPath}`, dockerOptions: { socketPath } };
+  }
+  const url = new URL(host.includes('://') ? host : `tcp://${host}`);
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  const port = url.port || (protocol === 'https' ? '2376' : '2375');
+  return {
+    address: `${url.protocol}//${url.hostname}:${port}`,
+    dockerOptions: { host: url.hostname, port, protocol },
+  };
+}

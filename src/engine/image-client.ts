@@ -1,0 +1,280 @@
+/**
+ * Images: inspect, pull with a policy and typed per-layer progress, build
+ * from a context folder streamed as a tar archive.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import dockerignore from '@balena/dockerignore';
+import type Dockerode from 'dockerode';
+import { pack } from 'tar-fs';
+import type { Engine } from './engine.js';
+import { ImageBuildError, ImageNotFoundError, ImagePullError } from './errors.js';
+import { jsonLineDecoder } from './streams.js';
+
+/** When to pull: Compose's `pull_policy` values the engine layer understands. */
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+/** Progress of a pull, one event per engine status line. */
+export interface PullProgress {
+  image: string;
+  /** Layer id, or undefined for whole-image status lines ("Pulling from …", "Digest: …"). */
+  layer?: string;
+  /** Engine status text: `Pulling fs layer`, `Downloading`, `Extracting`, `Pull complete`, `Already exists`, … */
+  status: string;
+  /** Bytes done in the current phase of this layer. */
+  current?: number;
+  /** Bytes in this layer (compressed while downloading). */
+  total?: number;
+}
+
+/** Registry credentials (sent as `X-Registry-Auth`). */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+}
+
+export interface PullOptions {
+  onProgress?: (p: PullProgress) => void;
+  signal?: AbortSignal;
+  auth?: RegistryAuth;
+  platform?: string;
+}
+
+export interface EnsureImageOptions extends PullOptions {
+  policy?: PullPolicy;
+}
+
+export interface BuildOptions {
+  /** Folder sent to the engine (filtered by its `.dockerignore`). */
+  context: string;
+  /** Tag of the result. */
+  tag: string;
+  /** Dockerfile path relative to the context (default `Dockerfile`). */
+  dockerfile?: string;
+  args?: Record<string, string>;
+  target?: string;
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  pull?: boolean;
+  onOutput?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** An image reference split into what the pull API wants. */
+export interface ImageReference {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Splits `registry:5000/ns/name:tag@sha256:…`; the tag is what follows the last `:` after the last `/`. */
+export function parseImageReference(ref: string): ImageReference {
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
+  return { repository: rest, ...(digest ? { digest } : {}) };
+}
+
+export class ImageClient {
+  constructor(private readonly engine: Engine) {}
+
+  /** Inspects a local image; undefined when it is not present. */
+  async inspect(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
+    try {
+      return await this.engine.call(`inspect image ${ref}`, () => this.engine.docker.getImage(ref).inspect());
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404 || isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Makes sure `ref` is present according to `policy` and returns it:
+   * `missing` pulls only when absent, `always` pulls every time, `never`
+   * fails with {@link ImageNotFoundError} when absent, without any network.
+   */
+  async ensure(ref: string, options: EnsureImageOptions = {}): Promise<Dockerode.ImageInspectInfo> {
+    const policy = options.policy ?? 'missing';
+    if (policy !== 'always') {
+      const local = await this.inspect(ref);
+      if (local) return local;
+      if (policy === 'never') {
+        throw new ImageNotFoundError(ref, 'it is not present locally and the pull policy is "never"; build or load it, or allow pulling');
+      }
+    }
+    await this.pull(ref, options);
+    const pulled = await this.inspect(ref);
+    if (!pulled) throw new ImagePullError(ref, 'the engine reported success but the image is not present afterwards');
+    return pulled;
+  }
+
+  /**
+   * Pulls `ref` (tag `latest` when none is given — never "all tags"),
+   * reporting each status line, and detecting errors the engine sends
+   * in-band (`{"error": …}` after a 200 answer).
+   */
+  async pull(ref: string, options: PullOptions = {}): Promise<void> {
+    const { repository, tag, digest } = parseImageReference(ref);
+    const query: Record<string, string> = { fromImage: repository, tag: digest ?? tag ?? 'latest' };
+    if (options.platform) query.platform = options.platform;
+    const stream = await this.engine.call(
+      `pull ${ref}`,
+      () =>
+        this.engine.docker.createImage(
+          options.auth ?? {},
+          { ...query, abortSignal: options.signal } as object,
+        ) as Promise<NodeJS.ReadableStream>,
+      (http) =>
+        http.statusCode === 404
+          ? new ImageNotFoundError(ref, `the registry has no such image (${http.engineMessage})`)
+          : new ImagePullError(ref, http.engineMessage),
+    );
+    await consumeJsonStream(stream, options.signal, (obj) => {
+      const error = inBandError(obj);
+      if (error) return new ImagePullError(ref, error);
+      const status = typeof obj.status === 'string' ? obj.status : undefined;
+      if (status && options.onProgress) {
+        const detail = (obj.progressDetail ?? {}) as { current?: number; total?: number };
+        options.onProgress({
+          image: ref,
+          ...(typeof obj.id === 'string' && obj.id !== tag ? { layer: obj.id } : {}),
+          status,
+          ...(typeof detail.current === 'number' ? { current: detail.current } : {}),
+          ...(typeof detail.total === 'number' && detail.total > 0 ? { total: detail.total } : {}),
+        });
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * Builds an image from a context folder (tar-fs stream, honouring
+   * `.dockerignore`) and returns the image id.
+   */
+  async build(options: BuildOptions): Promise<string> {
+    const context = path.resolve(options.context);
+    const ignore = await readDockerignore(context);
+    const tarStream = pack(context, {
+      ignore: (name: string) => {
+        const rel = path.relative(context, name);
+        return rel !== '' && ignore(rel);
+      },
+    });
+    const stream = await this.engine.call(
+      `build ${options.tag}`,
+      () =>
+        this.engine.docker.buildImage(tarStream as unknown as NodeJS.ReadableStream, {
+          t: options.tag,
+          dockerfile: options.dockerfile ?? 'Dockerfile',
+          buildargs: options.args,
+          target: options.target,
+          labels: options.labels,
+          nocache: options.noCache,
+          pull: options.pull ? 'true' : undefined,
+          rm: true,
+          forcerm: true,
+          abortSignal: options.signal,
+        } as Dockerode.ImageBuildOptions),
+      (http) => new ImageBuildError(options.tag, http.engineMessage, []),
+    );
+    const tail: string[] = [];
+    let imageId: string | undefined;
+    await consumeJsonStream(stream, options.signal, (obj) => {
+      if (typeof obj.stream === 'string') {
+        for (const line of obj.stream.split('\n')) {
+          if (!line.trim()) continue;
+          tail.push(line);
+          if (tail.length > 20) tail.shift();
+          options.onOutput?.(line);
+        }
+      }
+      const aux = obj.aux as { ID?: unknown } | undefined;
+      if (aux && typeof aux.ID === 'string') imageId = aux.ID;
+      const error = inBandError(obj);
+      return error ? new ImageBuildError(options.tag, error, tail) : undefined;
+    });
+    if (imageId) return imageId;
+    const built = await this.inspect(options.tag);
+    if (!built) throw new ImageBuildError(options.tag, 'the engine reported success but no image was tagged', tail);
+    return built.Id;
+  }
+
+  /** Removes an image (ignores "no such image"). */
+  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.engine.call(`remove image ${ref}`, () => this.engine.docker.getImage(ref).remove({ force: options.force }));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
+
+/** Reads a JSON-lines answer to its end; `check` may return an error that ends it. */
+function consumeJsonStream(
+  stream: NodeJS.ReadableStream,
+  signal: AbortSignal | undefined,
+  check: (obj: Record<string, unknown>) => Error | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failure: Error | undefined;
+    const decoder = jsonLineDecoder((obj) => {
+      failure ??= check(obj);
+    });
+    const onAbort = () => {
+      (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.();
+      finish(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    const finish = (err?: Error) => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => decoder.write(chunk);
+    const onEnd = () => {
+      decoder.end();
+      finish(failure);
+    };
+    const onError = (err: Error) => finish(failure ?? err);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+function inBandError(obj: Record<string, unknown>): string | undefined {
+  const detail = obj.errorDetail as { message?: unknown } | undefined;
+  if (detail && typeof detail.message === 'string') return detail.message;
+  if (typeof obj.error === 'string') return obj.error;
+  return undefined;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { statusCode?: unknown; cause?: { statusCode?: unknown } };
+  return e?.statusCode === 404 || e?.cause?.statusCode === 404;
+}
+
+async function readDockerignore(context: string): Promise<(rel: string) => boolean> {
+  let text: string;
+  try {
+    text = await readFile(path.join(context, '.dockerignore'), 'utf8');
+  } catch {
+    return () => false;
+  }
+  // The package is CommonJS; its factory is reachable as `.default` both at run time and in its types.
+  const rules = dockerignore.default({ ignorecase: false }).add(text.split(/\r?\n/));
+  return (rel) => rules.ignores(rel.split(path.sep).join('/'));
+}

@@ -1,0 +1,45 @@
+/**
+ * The engine layer: the only code that talks to Docker.
+ * @module
+ */
+export { Engine, type EngineOptions, type EngineInfo, type EngineHttpError, resolveAddress } from './engine.js';
+export {
+  type ContainerSpec,
+  type Mount,
+  type PortBinding,
+  type Healthcheck as ContainerHealthcheck,
+  type DeviceRequest as ContainerDeviceRequest,
+  type NetworkAttachment,
+  type RestartPolicy,
+  DEFAULT_HOST_IP,
+  toCreateOptions,
+  parseRestartPolicy,
+} from './container-spec.js';
+export {
+  ContainerClient,
+  type LogLine,
+  type LogsOptions,
+  type FollowLogsOptions,
+  type ExecOptions,
+  type ExecResult,
+  type ArchiveEntry,
+  containerName,
+  allocatedPort,
+} from './container-client.js';
+export {
+  ImageClient,
+  type PullPolicy,
+  type PullProgress,
+  type PullOptions,
+  type EnsureImageOptions,
+  type BuildOptions,
+  type RegistryAuth,
+  type ImageReference,
+  parseImageReference,
+} from './image-client.js';
+export { NetworkClient, type NetworkSpec, NetworkExistsError, NetworkInUseError } from './network-client.js';
+export { VolumeClient, type VolumeSpec } from './volume-client.js';
+export { EventClient, type EngineEvent, type EventSubscription, type SubscribeOptions } from './event-client.js';
+export { waitUntilReady, probeCommand, type ReadyCondition, type WaitOptions, type ReadyState } from './readiness.js';
+export * from './errors.js';
+export { type OutputStream } from './streams.js';

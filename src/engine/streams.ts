@@ -1,0 +1,84 @@
+/**
+ * Decoding the engine's two stream formats: newline-delimited JSON (pull,
+ * build, events) and the 8-byte-header multiplexed stdout/stderr framing
+ * (logs and exec of containers without a TTY).
+ */
+
+/**
+ * Splits a byte stream into JSON objects, one per line, calling `onObject`
+ * for each. Lines that are not JSON are passed to `onText` (the engine
+ * sometimes writes plain text on errors). Returns a function that flushes the
+ * last partial line.
+ */
+export function jsonLineDecoder(
+  onObject: (obj: Record<string, unknown>) => void,
+  onText: (line: string) => void = () => {},
+): { write(chunk: Buffer | string): void; end(): void } {
+  let pending = '';
+  const emit = (line: string) => {
+    const trimmed = line.trim();
+    if (!trimmed) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      onText(trimmed);
+      return;
+    }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) onObject(parsed as Record<string, unknown>);
+    else onText(trimmed);
+  };
+  return {
+    write(chunk) {
+      pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        emit(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    },
+    end() {
+      emit(pending);
+      pending = '';
+    },
+  };
+}
+
+/** Which stream a chunk of container output came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * Decodes Docker's multiplexed framing incrementally: each frame is
+ * `[stream, 0, 0, 0, size(4 bytes BE)]` + payload. Stream 1 is stdout, 2 is
+ * stderr (0, stdin, is treated as stdout). Returns `write` for each chunk.
+ */
+export function demuxDecoder(onChunk: (stream: OutputStream, data: Buffer) => void): { write(chunk: Buffer): void } {
+  let buffer: Buffer = Buffer.alloc(0);
+  return {
+    write(chunk) {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      while (buffer.length >= 8) {
+        const size = buffer.readUInt32BE(4);
+        if (buffer.length < 8 + size) break;
+        const kind = buffer[0];
+        onChunk(kind === 2 ? 'stderr' : 'stdout', buffer.subarray(8, 8 + size));
+        buffer = buffer.subarray(8 + size);
+      }
+    },
+  };
+}
+
+/** Demultiplexes a complete buffer into its stdout and stderr text. */
+export function demuxBuffer(data: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  demuxDecoder((stream, chunk) => (stream === 'stderr' ? err : out).push(chunk)).write(data);
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** Splits text into lines without the trailing empty line. */
+export function toLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

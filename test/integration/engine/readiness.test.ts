@@ -1,0 +1,165 @@
+/**
+ * waitUntilReady against real containers: healthy, probe-before-interval,
+ * exit codes with log lines, OOM, unhealthy, deadline, abort, already-ready,
+ * and no resource left behind by a wait.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ContainerFailedError,
+  type ContainerSpec,
+  type Engine,
+  WaitTimeoutError,
+  waitUntilReady,
+} from '../../../src/engine/index.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+
+const HTTPD = ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'];
+const HTTP_CHECK = ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1'];
+
+describe('waitUntilReady', () => {
+  let engine: Engine;
+  const run = uniqueName();
+  const label = `${TEST_LABEL}=${run}`;
+
+  const start = async (spec: Partial<ContainerSpec>): Promise<string> => {
+    const id = await engine.containers.create({ image: BUSYBOX, init: true, labels: { [TEST_LABEL]: run, 'com.docker.compose.service': 'svc' }, ...spec });
+    await engine.containers.start(id);
+    return id;
+  };
+
+  beforeAll(async () => {
+    engine = await connectTestEngine();
+  });
+  afterAll(async () => {
+    await removeLabelled(engine, label);
+    expect(await leftovers(label)).toEqual([]);
+  });
+
+  it('reports healthy when Docker healthcheck passes', async () => {
+    const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9, retries: 3 } });
+    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000, probe: false });
+    expect(state.readyBy).toBe('healthcheck');
+    expect(state.health).toBe('healthy');
+  });
+
+  it('probes right after start: a 60 s healthcheck interval does not delay readiness', async () => {
+    const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 60e9, retries: 3 } });
+    // The deadline is far below the interval: only the active probe can make this pass.
+    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 15_000 });
+    expect(state.readyBy).toBe('probe');
+    expect(state.health).toBe('starting');
+  });
+
+  it('sees a container that is already healthy at once, from its state', async () => {
+    const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9, retries: 3 } });
+    await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000, probe: false });
+    const again = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 2_000, probe: false });
+    expect(again.readyBy).toBe('healthcheck');
+  });
+
+  it('"ready" means healthy with a healthcheck and running without one', async () => {
+    const plain = await start({ command: HTTPD });
+    expect((await waitUntilReady(engine, plain, { condition: 'ready', timeoutMs: 10_000 })).readyBy).toBe('state');
+    const checked = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
+    const state = await waitUntilReady(engine, checked, { condition: 'ready', timeoutMs: 20_000 });
+    expect(['probe', 'healthcheck']).toContain(state.readyBy);
+  });
+
+  it('fails at once when the container exits 3, with the exit code and its last log line', async () => {
+    const id = await start({ command: ['sh', '-c', 'echo loading model; sleep 0.3; echo "fatal: weights not found" >&2; exit 3'], healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
+    const err = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    const failed = err as ContainerFailedError;
+    expect(failed.failure).toEqual({ kind: 'exited', exitCode: 3 });
+    expect(failed.service).toBe('svc');
+    expect(failed.logTail).toContain('fatal: weights not found');
+    expect(failed.message).toMatch(/service "svc" \(container .+\) exited with code 3 while waiting for it to be healthy/);
+    expect(failed.message).toContain('fatal: weights not found');
+  });
+
+  it('a one-shot job: completed on exit 0, failed on exit 1', async () => {
+    const ok = await start({ command: ['sh', '-c', 'sleep 0.2; echo migrated'] });
+    expect((await waitUntilReady(engine, ok, { condition: 'completed', timeoutMs: 10_000 })).exitCode).toBe(0);
+    const bad = await start({ command: ['sh', '-c', 'echo "migration failed"; exit 1'] });
+    const err = (await waitUntilReady(engine, bad, { condition: 'completed', timeoutMs: 10_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    expect(err.failure).toEqual({ kind: 'exited', exitCode: 1 });
+    expect(err.logTail).toEqual(['migration failed']);
+  });
+
+  it('names OOM kills', async () => {
+    // `tail` buffers /dev/zero looking for a newline: memory grows until the limit.
+    const id = await start({ command: ['tail', '/dev/zero'], memoryBytes: 16 * 1024 * 1024, memorySwapBytes: 16 * 1024 * 1024 });
+    const err = (await waitUntilReady(engine, id, { condition: 'completed', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    expect(err.failure.kind).toBe('oom-killed');
+    expect(err.message).toMatch(/out of memory/);
+  });
+
+  it('fails when Docker declares the container unhealthy, quoting the probe output', async () => {
+    const id = await start({
+      command: HTTPD,
+      healthcheck: { test: ['CMD-SHELL', 'echo "model not loaded"; exit 1'], intervalNs: 200e6, retries: 2 },
+    });
+    const err = (await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    expect(err.failure).toEqual({ kind: 'unhealthy', probeOutput: expect.stringContaining('model not loaded') });
+  });
+
+  it('a container without a healthcheck cannot become healthy: says so instead of waiting', async () => {
+    const id = await start({ command: HTTPD });
+    const err = (await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err.failure).toEqual({ kind: 'no-healthcheck' });
+  });
+
+  it('fails when the restart policy restarts a crashed container', async () => {
+    const id = await start({ command: ['sh', '-c', 'sleep 0.5; exit 4'], restart: { name: 'on-failure', maximumRetryCount: 3 }, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
+    const err = (await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    expect(['restarted', 'exited']).toContain(err.failure.kind);
+    expect((err.failure as { exitCode: number }).exitCode).toBe(4);
+  });
+
+  it('the deadline always fires, with the state it saw', async () => {
+    const id = await start({ command: ['sleep', '60'], healthcheck: { test: ['CMD-SHELL', 'exit 1'], intervalNs: 1e9, retries: 1000 } });
+    const err = (await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 1500 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.lastState).toMatch(/running, health: starting/);
+    expect(err.message).toMatch(/was not healthy after 1.5s/);
+  });
+
+  it('an abort ends the wait with the signal reason', async () => {
+    const id = await start({ command: ['sleep', '60'] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 300);
+    await expect(waitUntilReady(engine, id, { condition: 'completed', timeoutMs: 60_000, signal: controller.signal })).rejects.toThrow('user pressed Ctrl-C');
+  });
+
+  it('fails when the container is removed while waiting', async () => {
+    const id = await start({ command: ['sleep', '60'] });
+    setTimeout(() => void engine.containers.remove(id, { force: true }), 300);
+    const err = (await waitUntilReady(engine, id, { condition: 'completed', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err).toBeInstanceOf(ContainerFailedError);
+    expect(['removed', 'exited']).toContain(err.failure.kind);
+  });
+
+  it('releases its timer, listener and event stream on every path', async () => {
+    const id = await start({ command: ['sleep', '60'], healthcheck: { test: ['CMD-SHELL', 'exit 1'], intervalNs: 1e9, retries: 1000 } });
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+    await settle();
+    const before = countResources();
+    const controller = new AbortController();
+    await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 800, signal: controller.signal }).catch(() => undefined);
+    setTimeout(() => controller.abort(), 100);
+    await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 60_000, signal: controller.signal }).catch(() => undefined);
+    await settle();
+    expect(countResources()).toEqual(before);
+  });
+});
+
+/** Active timers and sockets of this process (what a leaked wait would keep alive). */
+function countResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) if (/Timeout|Socket|Pipe/.test(r)) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
