@@ -12,7 +12,7 @@ import { ImageBuildError, ImageNotFoundError, ImagePullError } from './errors.js
 import { jsonLineDecoder } from './streams.js';
 
 /** When to pull: Compose's `pull_policy` values the engine layer understands. */
-export type PullPolicy = 'missing' | 'always' | 'never';
+export type ImagePullPolicy = 'missing' | 'always' | 'never';
 
 /** Progress of a pull, one event per engine status line. */
 export interface PullProgress {
@@ -43,7 +43,7 @@ export interface PullOptions {
 }
 
 export interface EnsureImageOptions extends PullOptions {
-  policy?: PullPolicy;
+  policy?: ImagePullPolicy;
 }
 
 export interface BuildOptions {

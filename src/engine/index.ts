@@ -28,7 +28,7 @@ export {
 } from './container-client.js';
 export {
   ImageClient,
-  type PullPolicy,
+  type ImagePullPolicy,
   type PullProgress,
   type PullOptions,
   type EnsureImageOptions,

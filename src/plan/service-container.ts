@@ -1,0 +1,248 @@
+/**
+ * From a Compose service (canonical model) to the engine's ContainerSpec for
+ * its n-th container. Pure: names, labels, units and defaults are decided
+ * here, so the orchestrator only executes.
+ */
+import { type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from '../engine/container-spec.js';
+import { ModelstackError } from '../errors.js';
+import type { DeviceRequest, Project, Service } from '../spec/model.js';
+import { COMPOSE_VERSION_LABEL_VALUE, LABEL, containerNameFor } from './labels.js';
+
+export interface ContainerSpecOptions {
+  /**
+   * Host address for published ports whose `host_ip` is not set. Compose
+   * uses all interfaces; modelstack defaults to `127.0.0.1` so nothing is
+   * exposed beyond this machine unless the file or the caller says so.
+   */
+  defaultHostIp?: string;
+  /** Extra labels (config hash, owner, ...). */
+  labels?: Record<string, string>;
+}
+
+/** A service that the engine cannot run as described. */
+export class ServiceConfigError extends ModelstackError {
+  constructor(readonly service: string, readonly keyPath: string, detail: string) {
+    super('SERVICE_CONFIG', `service "${service}": ${keyPath}: ${detail}`);
+  }
+}
+
+/** Image a service runs: its `image:`, else Compose's default build tag `<project>-<service>`. */
+export function imageFor(project: Project, serviceName: string): string {
+  return project.services[serviceName]?.image ?? `${project.name}-${serviceName}`;
+}
+
+/** The ContainerSpec for container `number` (1-based) of `serviceName`. */
+export function containerSpecFor(
+  project: Project,
+  serviceName: string,
+  number: number,
+  options: ContainerSpecOptions = {},
+): ContainerSpec {
+  const service = project.services[serviceName];
+  if (!service) throw new ServiceConfigError(serviceName, 'services', 'no such service in the project');
+  const fail = (keyPath: string, detail: string): never => {
+    throw new ServiceConfigError(serviceName, keyPath, detail);
+  };
+
+  const limits = service.deploy?.resources?.limits;
+  const reservations = service.deploy?.resources?.reservations;
+  const cpus = limits?.cpus ?? service.cpus;
+  const restart = service.restart === undefined ? undefined : parseRestartPolicy(service.restart);
+  if (service.restart !== undefined && !restart) {
+    fail('restart', `"${service.restart}" is not one of no, always, on-failure[:N], unless-stopped`);
+  }
+
+  const spec: ContainerSpec = {
+    name: containerNameFor(project.name, serviceName, number, service.container_name),
+    image: imageFor(project, serviceName),
+    labels: {
+      ...service.labels,
+      ...options.labels,
+      [LABEL.project]: project.name,
+      [LABEL.service]: serviceName,
+      [LABEL.containerNumber]: String(number),
+      [LABEL.oneoff]: 'False',
+      [LABEL.workingDir]: project.working_dir,
+      [LABEL.configFiles]: project.config_files.join(','),
+      [LABEL.dependsOn]: dependsOnLabel(service),
+      [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE,
+    },
+    env: environmentOf(service),
+    mounts: mountsOf(project, serviceName, service, fail),
+    ports: portsOf(service, options.defaultHostIp ?? '127.0.0.1'),
+    ...(service.tmpfs?.length ? { tmpfs: tmpfsOf(service.tmpfs) } : {}),
+    ...(service.expose?.length ? { expose: service.expose } : {}),
+    ...networksOf(project, serviceName, service, fail),
+  };
+
+  assign(spec, {
+    command: service.command ?? undefined,
+    entrypoint: service.entrypoint ?? undefined,
+    workingDir: service.working_dir,
+    user: service.user,
+    hostname: service.hostname,
+    domainname: service.domainname,
+    tty: service.tty,
+    openStdin: service.stdin_open,
+    init: service.init,
+    privileged: service.privileged,
+    readOnlyRootfs: service.read_only,
+    nanoCpus: cpus === undefined ? undefined : Math.round(cpus * 1e9),
+    memoryBytes: limits?.memory ?? service.mem_limit,
+    memoryReservationBytes: reservations?.memory ?? service.mem_reservation,
+    memorySwapBytes: service.memswap_limit,
+    pidsLimit: limits?.pids ?? service.pids_limit,
+    shmSizeBytes: service.shm_size,
+    cpuShares: service.cpu_shares,
+    cpusetCpus: service.cpuset,
+    deviceRequests: deviceRequestsOf([...(reservations?.devices ?? []), ...(service.gpus ?? [])]),
+    healthcheck: healthcheckOf(service),
+    restart,
+    stopSignal: service.stop_signal,
+    stopTimeoutSeconds: service.stop_grace_period === undefined ? undefined : Math.ceil(service.stop_grace_period / 1e9),
+    capAdd: service.cap_add,
+    capDrop: service.cap_drop,
+    securityOpt: service.security_opt,
+    sysctls: service.sysctls,
+    ulimits: service.ulimits ? Object.entries(service.ulimits).map(([name, u]) => ({ name, soft: u.soft, hard: u.hard })) : undefined,
+    extraHosts: service.extra_hosts ? Object.entries(service.extra_hosts).flatMap(([host, ips]) => ips.map((ip) => `${host}:${ip}`)) : undefined,
+    dns: service.dns,
+    dnsSearch: service.dns_search,
+    dnsOptions: service.dns_opt,
+    devices: service.devices?.map((d) => ({ pathOnHost: d.source, pathInContainer: d.target, cgroupPermissions: d.permissions })),
+    groupAdd: service.group_add,
+    ipcMode: service.ipc,
+    pidMode: service.pid,
+    oomScoreAdj: service.oom_score_adj,
+    logging: service.logging?.driver ? { driver: service.logging.driver, options: service.logging.options ?? {} } : undefined,
+    platform: service.platform,
+  });
+  return spec;
+}
+
+/** Compose's `depends_on` label: `name:condition:restart,…`. */
+function dependsOnLabel(service: Service): string {
+  return Object.entries(service.depends_on ?? {})
+    .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
+    .join(',');
+}
+
+/** `null` values ("take it from the environment") were resolved by the loader; any left are dropped, as Compose does. */
+function environmentOf(service: Service): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(service.environment ?? {})) if (v !== null) env[k] = v;
+  return env;
+}
+
+function portsOf(service: Service, defaultHostIp: string): PortBinding[] {
+  return (service.ports ?? []).map((p) => ({
+    containerPort: p.target,
+    protocol: p.protocol,
+    hostIp: p.host_ip || defaultHostIp,
+    ...(p.published ? { hostPort: /^\d+$/.test(p.published) ? Number(p.published) : p.published } : {}),
+  }));
+}
+
+function mountsOf(project: Project, serviceName: string, service: Service, fail: (k: string, d: string) => never): Mount[] {
+  return (service.volumes ?? []).map((v, i): Mount => {
+    switch (v.type) {
+      case 'bind':
+        return {
+          type: 'bind',
+          source: v.source,
+          target: v.target,
+          ...(v.read_only ? { readOnly: true } : {}),
+          ...(v.bind?.propagation ? { propagation: v.bind.propagation } : {}),
+          ...(v.bind?.selinux ? { selinux: v.bind.selinux } : {}),
+          ...(v.bind?.create_host_path ? { createHostPath: true } : {}),
+        };
+      case 'volume': {
+        if (v.source === undefined) return { type: 'volume', target: v.target, ...(v.read_only ? { readOnly: true } : {}) };
+        const declared = project.volumes[v.source];
+        if (!declared) fail(`volumes[${i}].source`, `volume "${v.source}" is not declared in the top-level volumes section`);
+        return {
+          type: 'volume',
+          source: declared!.name,
+          target: v.target,
+          ...(v.read_only ? { readOnly: true } : {}),
+          ...(v.volume?.nocopy ? { noCopy: true } : {}),
+          ...(v.volume?.subpath ? { subpath: v.volume.subpath } : {}),
+        };
+      }
+      case 'tmpfs':
+        return {
+          type: 'tmpfs',
+          target: v.target,
+          ...(v.tmpfs?.size !== undefined ? { sizeBytes: v.tmpfs.size } : {}),
+          ...(v.tmpfs?.mode !== undefined ? { mode: v.tmpfs.mode } : {}),
+        };
+      default:
+        return fail(`volumes[${i}].type`, `"${v.type}" volumes are not supported by the Docker engine backend (service ${serviceName})`);
+    }
+  });
+}
+
+function tmpfsOf(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const colon = e.indexOf(':');
+    if (colon < 0) out[e] = '';
+    else out[e.slice(0, colon)] = e.slice(colon + 1);
+  }
+  return out;
+}
+
+function networksOf(
+  project: Project,
+  serviceName: string,
+  service: Service,
+  fail: (k: string, d: string) => never,
+): Pick<ContainerSpec, 'networks' | 'networkMode'> {
+  if (service.network_mode) {
+    if (service.network_mode.startsWith('service:')) {
+      fail('network_mode', `"${service.network_mode}" (sharing another service's network stack) is not supported yet; use a shared network`);
+    }
+    return { networkMode: service.network_mode };
+  }
+  const entries = Object.entries(service.networks ?? {});
+  // Compose orders by priority (higher first), then by name.
+  entries.sort(([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b));
+  return {
+    networks: entries.map(([key, settings]) => {
+      const network = project.networks[key];
+      if (!network) fail(`networks.${key}`, `network "${key}" is not declared in the top-level networks section`);
+      return {
+        name: network!.name,
+        // Compose makes every container reachable by its service name.
+        aliases: [...new Set([serviceName, ...(settings?.aliases ?? [])])],
+        ...(settings?.ipv4_address ? { ipv4Address: settings.ipv4_address } : {}),
+        ...(settings?.ipv6_address ? { ipv6Address: settings.ipv6_address } : {}),
+      };
+    }),
+  };
+}
+
+function healthcheckOf(service: Service): ContainerSpec['healthcheck'] {
+  const h = service.healthcheck;
+  if (!h) return undefined;
+  if (h.disable) return { test: ['NONE'] };
+  const out: NonNullable<ContainerSpec['healthcheck']> = { test: h.test ?? [] };
+  assign(out, { intervalNs: h.interval, timeoutNs: h.timeout, startPeriodNs: h.start_period, retries: h.retries });
+  return out;
+}
+
+function deviceRequestsOf(devices: DeviceRequest[]): ContainerSpec['deviceRequests'] {
+  if (!devices.length) return undefined;
+  return devices.map((d) => ({
+    ...(d.driver ? { driver: d.driver } : {}),
+    ...(d.count !== undefined ? { count: d.count } : {}),
+    ...(d.device_ids?.length ? { deviceIds: d.device_ids } : {}),
+    capabilities: [d.capabilities],
+    ...(d.options ? { options: d.options } : {}),
+  }));
+}
+
+/** Copies the defined values of `values` onto `target`. */
+function assign<T extends object>(target: T, values: Partial<T>): void {
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) (target as Record<string, unknown>)[k] = v;
+}
