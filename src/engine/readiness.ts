@@ -54,6 +54,11 @@ export interface ReadyState {
 
 const TRIGGERS = /^(start|die|oom|kill|stop|restart|pause|unpause|destroy|health_status)/;
 
+interface LastDeath {
+  exitCode?: number;
+  oom?: boolean;
+}
+
 type Verdict =
   | { kind: 'ready'; by: ReadyState['readyBy'] }
   | { kind: 'failed'; failure: ContainerFailure }
@@ -75,6 +80,9 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
     wake?.();
   };
   let streamError: Error | undefined;
+  // A restarted container reports exit code 0 while running again; the die
+  // event keeps the code (and the oom event the cause) of the crash.
+  const lastDeath: LastDeath = {};
   let timedOut = false;
   let probeOk = false;
   let lastProbeOutput: string | undefined;
@@ -84,6 +92,8 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   const subscription = await engine.events.subscribe({
     filters: { type: ['container'], container: [id] },
     onEvent: (e) => {
+      if (e.action === 'die') lastDeath.exitCode = Number(e.attributes.exitCode ?? NaN);
+      if (e.action === 'oom') lastDeath.oom = true;
       if (TRIGGERS.test(e.action)) trigger();
     },
     onEnd: (err) => {
@@ -111,7 +121,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
       info = await engine.containers.inspect(id);
       baselineRestarts ??= info?.RestartCount ?? 0;
       const condition = resolveCondition(options.condition, info);
-      const verdict = evaluate(info, condition, baselineRestarts, probeOk);
+      const verdict = evaluate(info, condition, baselineRestarts, probeOk, lastDeath);
       const name = info ? containerName(info) : id;
       const service = options.service ?? info?.Config.Labels?.['com.docker.compose.service'];
 
@@ -168,14 +178,16 @@ function evaluate(
   condition: Exclude<ReadyCondition, 'ready'>,
   baselineRestarts: number,
   probeOk: boolean,
+  lastDeath: LastDeath,
 ): Verdict {
   if (!info) return { kind: 'failed', failure: { kind: 'removed' } };
   const s = info.State;
   const exitCode = s.ExitCode ?? 0;
   if (s.OOMKilled && !s.Running) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode } };
   if (s.Restarting || (info.RestartCount ?? 0) > baselineRestarts) {
-    if (s.OOMKilled) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode } };
-    return { kind: 'failed', failure: { kind: 'restarted', exitCode, restartCount: info.RestartCount ?? 0 } };
+    const crashCode = s.Running && Number.isFinite(lastDeath.exitCode) ? lastDeath.exitCode! : exitCode;
+    if (s.OOMKilled || lastDeath.oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode: crashCode } };
+    return { kind: 'failed', failure: { kind: 'restarted', exitCode: crashCode, restartCount: info.RestartCount ?? 0 } };
   }
   switch (s.Status) {
     case 'created':
