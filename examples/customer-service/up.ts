@@ -44,6 +44,8 @@ for (const name of Object.keys(project.services)) {
   // Jupyter prints its generated token on start; read it back from the logs.
   const logs = c ? await engine.containers.logs(c.Id) : [];
   const token = logs.map((l) => /[?&]token=([0-9a-f]+)/.exec(l.text)?.[1]).find(Boolean);
-  console.log(`  ${name.padEnd(10)} http://${hostIp}:${hostPort}/${token ? `?token=${token}` : ''}   code: ${path.relative(process.cwd(), project.services[name]!.volumes![0]!.source as string)}`);
+  const code = project.services[name]!.volumes?.find((v) => v.type === 'bind');
+  const folder = code?.type === 'bind' ? path.relative(process.cwd(), code.source) : '-';
+  console.log(`  ${name.padEnd(10)} http://${hostIp}:${hostPort}/${token ? `?token=${token}` : ''}   code: ${folder}`);
 }
 console.log(`\nTake it down with: npm run demo:down`);
