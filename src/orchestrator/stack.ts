@@ -1,22 +1,31 @@
 /**
- * A stack: one Compose project on one engine. `up` brings every service up
- * in parallel (bounded) and waits until each is ready; `down` removes what
- * carries the project's label — containers, then networks (and volumes when
- * asked) — so it works even after a failed or interrupted `up`, and without
- * the compose file.
+ * A Stack: one Compose project on one engine, with the everyday commands
+ * (`up`, `down`, `ps`, `logs`, `exec`, `port`, `start`, `stop`, `restart`)
+ * and a dry run. The work lives in `up.ts`, `down.ts` and the pure planner;
+ * this class holds the shared context and emits typed events.
+ *
+ * A Stack is disposable: `await using stack = ...` runs `down` at the end of
+ * the scope.
  */
+import type Dockerode from 'dockerode';
 import pLimit from 'p-limit';
 import { type Logger, pino } from 'pino';
-import type { Engine } from '../engine/engine.js';
-import { Engine as EngineClass } from '../engine/engine.js';
-import type { ImagePullPolicy } from '../engine/image-client.js';
-import { waitUntilReady } from '../engine/readiness.js';
 import { containerName } from '../engine/container-client.js';
-import { ModelstackError, isModelstackError, messageOf } from '../errors.js';
-import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
-import { containerSpecFor, imageFor } from '../plan/service-container.js';
+import type { ExecResult, LogLine } from '../engine/container-client.js';
+import { Engine } from '../engine/engine.js';
+import { ModelstackError } from '../errors.js';
+import { LABEL, projectFilter } from '../plan/labels.js';
+import type { UpPlan } from '../plan/reconcile.js';
+import { dependencyOrder } from '../spec/graph.js';
 import type { Project } from '../spec/model.js';
+import { type StackContext, settleAll } from './context.js';
+import { type DownOptions, type DownResult, runDown } from './down.js';
 import type { StackEvent, StackEventListener, WithoutTime } from './events.js';
+import { ownerOfThisProcess, staleEphemeralProjects } from './sweep.js';
+import { type StackContainer, type UpOptions, type UpResult, runUp } from './up.js';
+
+/** Service extension whose text is emitted as a warning at every `up`. */
+export const WARNING_EXTENSION = 'x-modelstack-warning';
 
 export interface StackOptions {
   /** Engine to use (default: connect from `DOCKER_HOST` or the default socket). */
@@ -27,36 +36,58 @@ export interface StackOptions {
   onEvent?: StackEventListener;
   /** Engine operations in flight at once (default 16). */
   parallelism?: number;
-  /** Host address for ports without `host_ip` (default `127.0.0.1`). */
+  /**
+   * Host address for published ports without `host_ip`. Default `127.0.0.1`:
+   * nothing is reachable from other machines unless the file or the caller
+   * says so (Compose's default is all interfaces).
+   */
   defaultHostIp?: string;
+  /**
+   * Mark everything this stack creates with this process as owner. Before an
+   * ephemeral stack comes up, ephemeral stacks whose owner process (on this
+   * host) is gone are removed: crash-safe cleanup for test harnesses.
+   */
+  ephemeral?: boolean;
 }
 
-export interface UpOptions {
-  /** Pull policy for images (default `missing`). */
-  pull?: ImagePullPolicy;
-  /** Wait until every container is ready (healthy if it has a healthcheck, else running). Default true. */
-  wait?: boolean;
-  /** Deadline for the whole wait (default 120 000 ms). */
-  waitTimeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface DownOptions {
-  /** Also remove named volumes declared by the project (`down -v`). */
-  volumes?: boolean;
-  /** Seconds each container gets to stop before SIGKILL (default: its own stop grace period). */
-  timeoutSeconds?: number;
-}
-
-/** A container of the stack, as the engine reports it. */
-export interface StackContainer {
+/** One container as `ps` reports it. */
+export interface ContainerStatus {
   id: string;
   name: string;
   service: string;
   number: number;
+  image: string;
+  command: string;
+  /** `created`, `running`, `exited`, `restarting`, `paused`, `dead`. */
+  state: string;
+  /** `healthy`, `unhealthy`, `starting`, or `""` without a healthcheck. */
+  health: string;
+  exitCode: number;
+  /** Engine status text (`Up 5 seconds (healthy)`). */
+  status: string;
+  /** Unix seconds. */
+  created: number;
+  publishers: Array<{ url: string; targetPort: number; publishedPort: number; protocol: string }>;
 }
 
-export class Stack {
+/** One line of `logs`, with where it came from. */
+export interface ServiceLogLine extends LogLine {
+  service: string;
+  container: string;
+  number: number;
+}
+
+export interface StackLogsOptions {
+  services?: string[];
+  follow?: boolean;
+  /** Lines from the end of each container's log (default all). */
+  tail?: number | 'all';
+  timestamps?: boolean;
+  signal?: AbortSignal;
+  onLine: (line: ServiceLogLine) => void;
+}
+
+export class Stack implements AsyncDisposable {
   readonly project: Project;
   readonly logger: Logger;
   private engine: Engine | undefined;
@@ -73,6 +104,17 @@ export class Stack {
     if (options.onEvent) this.listeners.add(options.onEvent);
   }
 
+  /**
+   * A stack known by name only (no compose file): enough for `down`, `ps`,
+   * `logs`, `port`, `start`/`stop`, since stacks are found by their labels.
+   */
+  static forProject(name: string, options: StackOptions = {}): Stack {
+    return new Stack(
+      { name, working_dir: process.cwd(), config_files: [], services: {}, networks: {}, volumes: {}, configs: {}, secrets: {} },
+      options,
+    );
+  }
+
   /** Subscribes to progress events; returns the unsubscribe function. */
   on(listener: StackEventListener): () => void {
     this.listeners.add(listener);
@@ -81,221 +123,205 @@ export class Stack {
 
   /** The engine, connected on first use. */
   async connect(): Promise<Engine> {
-    this.engine ??= await EngineClass.connect({ logger: this.logger });
+    this.engine ??= await Engine.connect({ logger: this.logger });
     return this.engine;
   }
 
+  /** What `up` would do, with a reason per action; changes nothing. */
+  async plan(options: Omit<UpOptions, 'dryRun'> = {}): Promise<UpPlan> {
+    return (await runUp(await this.context(), { ...options, dryRun: true })).plan;
+  }
+
   /**
-   * Creates the project's networks and volumes, pulls missing images, creates
-   * and starts every container in parallel, and (by default) waits until all
-   * are ready. On failure the error names the service and cause; what was
-   * created carries the project label, so `down()` removes it.
+   * Converges the engine to the project: creates what is missing, recreates
+   * what changed (and says why), leaves the rest alone, in dependency order,
+   * then waits until everything is ready (unless `wait: false`).
    */
-  async up(options: UpOptions = {}): Promise<StackContainer[]> {
-    const engine = await this.connect();
-    const signal = options.signal;
-    await this.ensureNetworks(engine);
-    await this.ensureVolumes(engine);
-    await this.pullImages(engine, options.pull ?? 'missing', signal);
-
-    const work = Object.entries(this.project.services).flatMap(([service, s]) =>
-      Array.from({ length: s.scale ?? 1 }, (_, i) => ({ service, number: i + 1 })),
-    );
-    const containers = await settleAll(
-      work.map(({ service, number }) => this.limit(() => this.createAndStart(engine, service, number, signal))),
-    );
-    if (options.wait !== false) {
-      const timeoutMs = options.waitTimeoutMs ?? 120_000;
-      await settleAll(containers.map((c) => this.waitReady(engine, c, timeoutMs, signal)));
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    const ctx = await this.context();
+    if (this.options.ephemeral && !options.dryRun) await this.sweep(ctx);
+    // A service may carry a warning to repeat at every up (the model-stack
+    // preset uses it for its explicit insecure opt-in).
+    for (const [name, s] of Object.entries(this.project.services)) {
+      const warning = s.extensions?.[WARNING_EXTENSION];
+      if (typeof warning === 'string') ctx.emit({ type: 'warning', service: name, message: warning });
     }
-    return containers;
+    return runUp(ctx, options);
   }
 
-  /** Removes the project's containers, then its networks (and volumes with `volumes: true`). */
-  async down(options: DownOptions = {}): Promise<void> {
+  /** Stops and removes the project's containers (reverse dependency order), then its networks; volumes with `volumes: true`. */
+  async down(options: DownOptions = {}): Promise<DownResult> {
+    return runDown(await this.context(), options);
+  }
+
+  /** The project's containers (running ones unless `all`), in dependency order. */
+  async ps(options: { all?: boolean; services?: string[] } = {}): Promise<ContainerStatus[]> {
     const engine = await this.connect();
-    const found = await engine.containers.list([projectFilter(this.project.name)]);
+    const containers = (await this.containers(options.services)).filter((c) => options.all || c.State === 'running');
+    const statuses = await settleAll(containers.map((c) => this.limit(() => toStatus(engine, c))));
+    const order = this.serviceOrder();
+    return statuses.sort((a, b) => order(a.service) - order(b.service) || a.service.localeCompare(b.service) || a.number - b.number);
+  }
+
+  /** Prints (through `onLine`) the logs of the services' containers; with `follow`, until they stop or `signal` aborts. */
+  async logs(options: StackLogsOptions): Promise<void> {
+    const engine = await this.connect();
+    const containers = await this.containers(options.services);
     await settleAll(
-      found.map((c) =>
-        this.limit(async () => {
-          const name = containerName(c);
-          const service = c.Labels[LABEL.service] ?? '?';
-          if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused') {
-            this.emit({ type: 'container.stopping', service, container: name });
-            await engine.containers.stop(c.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
-            this.emit({ type: 'container.stopped', service, container: name });
-          }
-          this.emit({ type: 'container.removing', service, container: name });
-          await engine.containers.remove(c.Id, { force: true });
-          this.emit({ type: 'container.removed', service, container: name });
-        }),
-      ),
+      containers.map(async (c) => {
+        const origin = { service: c.Labels[LABEL.service] ?? '', container: containerName(c), number: Number(c.Labels[LABEL.containerNumber] ?? 1) };
+        const common = { ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.timestamps ? { timestamps: true } : {}) };
+        if (options.follow) {
+          await engine.containers.followLogs(c.Id, { ...common, ...(options.signal ? { signal: options.signal } : {}), onLine: (l) => options.onLine({ ...origin, ...l }) });
+        } else {
+          for (const l of await engine.containers.logs(c.Id, common)) options.onLine({ ...origin, ...l });
+        }
+      }),
     );
-    for (const n of await engine.networks.list([projectFilter(this.project.name)])) {
-      await engine.networks.remove(n.Id);
-      this.emit({ type: 'network.removed', name: n.Name });
+  }
+
+  /** Runs a command in a service's running container (`index`, default 1) and returns exit code and output. */
+  async exec(service: string, command: string[], options: { index?: number; user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
+    const engine = await this.connect();
+    const c = await this.container(service, options.index ?? 1);
+    if (c.State !== 'running') {
+      throw new ModelstackError('SERVICE_NOT_RUNNING', `service "${service}" (container ${containerName(c)}) is ${c.State}, not running; start it first (modelstack up or start)`);
     }
-    if (options.volumes) {
-      for (const v of await engine.volumes.list([projectFilter(this.project.name)])) {
-        await engine.volumes.remove(v.Name);
-        this.emit({ type: 'volume.removed', name: v.Name });
-      }
-    }
+    return engine.containers.exec(c.Id, command, {
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
   }
 
   /**
-   * The host port the daemon bound for `containerPort` of a service's
-   * container (read back from the engine, so daemon-assigned ports work).
+   * The host address and port the daemon bound for `containerPort` of a
+   * service's container — read back from the engine, so daemon-assigned
+   * ports (`"8080"` with no host port) work.
    */
   async port(service: string, containerPort: number, options: { index?: number; protocol?: 'tcp' | 'udp' | 'sctp' } = {}): Promise<{ hostIp: string; hostPort: number }> {
     const engine = await this.connect();
-    const [c] = await engine.containers.list([
-      projectFilter(this.project.name),
-      `${LABEL.service}=${service}`,
-      `${LABEL.containerNumber}=${options.index ?? 1}`,
-    ]);
-    const info = c ? await engine.containers.inspect(c.Id) : undefined;
-    const binding = info?.NetworkSettings.Ports?.[`${containerPort}/${options.protocol ?? 'tcp'}`]?.[0];
+    const c = await this.container(service, options.index ?? 1);
+    const info = await engine.containers.inspect(c.Id);
+    const key = `${containerPort}/${options.protocol ?? 'tcp'}`;
+    const binding = info?.NetworkSettings.Ports?.[key]?.[0];
     if (!binding) {
-      throw new StackError('PORT_NOT_PUBLISHED', `service "${service}" has no running container publishing port ${containerPort}/${options.protocol ?? 'tcp'}`);
+      throw new ModelstackError('PORT_NOT_PUBLISHED', `service "${service}" (container ${containerName(c)}) does not publish port ${key}${info?.State.Running ? '' : ' (it is not running)'}`);
     }
     return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
   }
 
-  private async ensureNetworks(engine: Engine): Promise<void> {
-    const used = new Set(Object.values(this.project.services).flatMap((s) => Object.keys(s.networks ?? {})));
-    for (const [key, network] of Object.entries(this.project.networks)) {
-      if (!used.has(key)) continue;
-      if (network.external) {
-        if (!(await engine.networks.inspect(network.name))) {
-          throw new StackError('EXTERNAL_NETWORK_MISSING', `network "${network.name}" is declared external but does not exist; create it first (docker network create ${network.name})`);
-        }
-        continue;
-      }
-      if (await engine.networks.inspect(network.name)) continue;
-      await engine.networks.create({
-        name: network.name,
-        ...(network.driver ? { driver: network.driver } : {}),
-        labels: { ...network.labels, [LABEL.project]: this.project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
-        ...(network.internal ? { internal: true } : {}),
-        ...(network.attachable ? { attachable: true } : {}),
-        ...(network.enable_ipv6 ? { enableIpv6: true } : {}),
-        ...(network.driver_opts ? { driverOptions: network.driver_opts } : {}),
-        ...(network.ipam
-          ? {
-              ipam: {
-                ...(network.ipam.driver ? { driver: network.ipam.driver } : {}),
-                config: (network.ipam.config ?? []).map((c) => ({
-                  ...(c.subnet ? { subnet: c.subnet } : {}),
-                  ...(c.ip_range ? { ipRange: c.ip_range } : {}),
-                  ...(c.gateway ? { gateway: c.gateway } : {}),
-                  ...(c.aux_addresses ? { auxAddresses: c.aux_addresses } : {}),
-                })),
-              },
-            }
-          : {}),
-      });
-      this.emit({ type: 'network.created', name: network.name });
+  /** Starts the services' stopped containers, dependencies first. */
+  async start(services?: string[]): Promise<void> {
+    const ctx = await this.context();
+    for (const group of this.groups(await this.containers(services), false)) {
+      await settleAll(
+        group
+          .filter((c) => c.State !== 'running')
+          .map((c) =>
+            this.limit(async () => {
+              const service = c.Labels[LABEL.service] ?? '';
+              ctx.emit({ type: 'container.starting', service, container: containerName(c) });
+              await ctx.engine.containers.start(c.Id);
+              ctx.emit({ type: 'container.started', service, container: containerName(c) });
+            }),
+          ),
+      );
     }
   }
 
-  private async ensureVolumes(engine: Engine): Promise<void> {
-    for (const [key, volume] of Object.entries(this.project.volumes)) {
-      if (volume.external) {
-        if (!(await engine.volumes.inspect(volume.name))) {
-          throw new StackError('EXTERNAL_VOLUME_MISSING', `volume "${volume.name}" is declared external but does not exist; create it first (docker volume create ${volume.name})`);
-        }
-        continue;
-      }
-      if (await engine.volumes.inspect(volume.name)) continue;
-      await engine.volumes.create({
-        name: volume.name,
-        ...(volume.driver ? { driver: volume.driver } : {}),
-        ...(volume.driver_opts ? { driverOptions: volume.driver_opts } : {}),
-        labels: { ...volume.labels, [LABEL.project]: this.project.name, [LABEL.volume]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
-      });
-      this.emit({ type: 'volume.created', name: volume.name });
+  /** Stops the services' containers, dependents first. */
+  async stop(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
+    const ctx = await this.context();
+    for (const group of this.groups(await this.containers(services), true)) {
+      await settleAll(
+        group
+          .filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused')
+          .map((c) =>
+            this.limit(async () => {
+              const service = c.Labels[LABEL.service] ?? '';
+              ctx.emit({ type: 'container.stopping', service, container: containerName(c) });
+              await ctx.engine.containers.stop(c.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
+              ctx.emit({ type: 'container.stopped', service, container: containerName(c) });
+            }),
+          ),
+      );
     }
   }
 
-  private async pullImages(engine: Engine, policy: ImagePullPolicy, signal: AbortSignal | undefined): Promise<void> {
-    const byImage = new Map<string, string[]>();
-    for (const name of Object.keys(this.project.services)) {
-      const image = imageFor(this.project, name);
-      byImage.set(image, [...(byImage.get(image) ?? []), name]);
-    }
-    await settleAll(
-      [...byImage].map(([image, services]) =>
-        this.limit(async () => {
-          try {
-            let pulled = false;
-            await engine.images.ensure(image, {
-              policy,
-              ...(signal ? { signal } : {}),
-              onProgress: (progress) => {
-                pulled = true;
-                this.emit({ type: 'image.pulling', image, services, progress });
-              },
-            });
-            if (pulled) this.emit({ type: 'image.pulled', image, services });
-          } catch (err) {
-            this.emit({ type: 'image.failed', image, error: messageOf(err), ...codeOf(err) });
-            throw err;
-          }
-        }),
-      ),
-    );
+  /** Restarts the services' containers (stop in reverse dependency order, then start in order). */
+  async restart(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
+    await this.stop(services, options);
+    await this.start(services);
   }
 
-  private async createAndStart(engine: Engine, service: string, number: number, signal: AbortSignal | undefined): Promise<StackContainer> {
-    signal?.throwIfAborted();
-    const spec = containerSpecFor(this.project, service, number, {
-      ...(this.options.defaultHostIp ? { defaultHostIp: this.options.defaultHostIp } : {}),
-    });
-    const name = spec.name!;
-    try {
-      const existing = await engine.containers.inspect(name);
-      let id: string;
-      if (existing && existing.Config.Labels?.[LABEL.project] === this.project.name) {
-        id = existing.Id;
-        this.emit({ type: 'container.kept', service, container: name, reason: 'exists' });
-        if (existing.State.Running) return { id, name, service, number };
-      } else {
-        this.emit({ type: 'container.creating', service, container: name });
-        id = await engine.containers.create(spec);
-        this.emit({ type: 'container.created', service, container: name });
-      }
-      signal?.throwIfAborted();
-      this.emit({ type: 'container.starting', service, container: name });
-      await engine.containers.start(id);
-      this.emit({ type: 'container.started', service, container: name });
-      return { id, name, service, number };
-    } catch (err) {
-      this.emit({ type: 'container.failed', service, container: name, error: messageOf(err), ...codeOf(err) });
-      throw err;
+  /** `await using`: runs `down` (with volumes for ephemeral stacks). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down({ volumes: Boolean(this.options.ephemeral), removeOrphans: true });
+  }
+
+  private async context(): Promise<StackContext> {
+    const engine = await this.connect();
+    return {
+      engine,
+      project: this.project,
+      logger: this.logger,
+      emit: (e) => this.emit(e),
+      limit: this.limit,
+      defaultHostIp: this.options.defaultHostIp ?? '127.0.0.1',
+      extraLabels: this.options.ephemeral ? { [LABEL.ephemeral]: 'true', [LABEL.owner]: ownerOfThisProcess() } : {},
+    };
+  }
+
+  private async sweep(ctx: StackContext): Promise<void> {
+    for (const name of await staleEphemeralProjects(ctx.engine)) {
+      if (name === this.project.name) continue; // our own leftovers are converged by up itself
+      ctx.emit({ type: 'warning', message: `removing ephemeral stack "${name}": the process that started it is gone` });
+      await runDown({ ...ctx, project: Stack.forProject(name).project }, { volumes: true, removeOrphans: true });
     }
   }
 
-  private async waitReady(engine: Engine, c: StackContainer, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    this.emit({ type: 'container.waiting', service: c.service, container: c.name });
-    try {
-      const state = await waitUntilReady(engine, c.id, { condition: 'ready', timeoutMs, service: c.service, ...(signal ? { signal } : {}) });
-      this.emit({
-        type: state.readyBy === 'state' ? 'container.ready' : 'container.healthy',
-        service: c.service,
-        container: c.name,
-        readyBy: state.readyBy,
-        elapsedMs: state.elapsedMs,
-      });
-    } catch (err) {
-      this.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
-      throw err;
+  private async containers(services?: string[]): Promise<Dockerode.ContainerInfo[]> {
+    const engine = await this.connect();
+    const all = await engine.containers.list([projectFilter(this.project.name), `${LABEL.oneoff}=False`]);
+    if (!services?.length) return all;
+    const unknown = services.filter((s) => !all.some((c) => c.Labels[LABEL.service] === s) && !Object.hasOwn(this.project.services, s));
+    if (unknown.length) throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')}`);
+    return all.filter((c) => services.includes(c.Labels[LABEL.service] ?? ''));
+  }
+
+  private async container(service: string, index: number): Promise<Dockerode.ContainerInfo> {
+    const found = (await this.containers([service])).find((c) => Number(c.Labels[LABEL.containerNumber] ?? 1) === index);
+    if (!found) throw new ModelstackError('NO_CONTAINER', `service "${service}" has no container #${index} in project "${this.project.name}"; is the stack up?`);
+    return found;
+  }
+
+  /** Position of a service in dependency order (unknown services last). */
+  private serviceOrder(): (service: string) => number {
+    const order = Object.keys(this.project.services).length ? dependencyOrder(this.project) : [];
+    return (s) => {
+      const i = order.indexOf(s);
+      return i < 0 ? order.length : i;
+    };
+  }
+
+  /** Containers grouped by service in dependency order (reversed for stopping). */
+  private groups(containers: Dockerode.ContainerInfo[], reverse: boolean): Dockerode.ContainerInfo[][] {
+    const order = this.serviceOrder();
+    const byService = new Map<string, Dockerode.ContainerInfo[]>();
+    for (const c of containers) {
+      const s = c.Labels[LABEL.service] ?? '';
+      byService.set(s, [...(byService.get(s) ?? []), c]);
     }
+    const keys = [...byService.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+    if (reverse) keys.reverse();
+    return keys.map((k) => byService.get(k)!);
   }
 
   private emit(event: WithoutTime<StackEvent>): void {
     const full = { ...event, time: Date.now() } as StackEvent;
-    this.logger.debug({ event: full }, full.type);
+    if (full.type === 'warning') this.logger.warn({ service: full.service }, full.message);
+    else this.logger.debug({ event: full }, full.type);
     for (const l of this.listeners) {
       try {
         l(full);
@@ -306,24 +332,29 @@ export class Stack {
   }
 }
 
-/** A stack-level failure (external resource missing, port not published, ...). */
-export class StackError extends ModelstackError {}
-
-/**
- * Waits for every promise (so nothing is still in flight when we return) and
- * throws the first failure; the others are attached as `otherErrors`.
- */
-async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
-  const results = await Promise.allSettled(promises);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
-  if (failures.length) {
-    const [first, ...rest] = failures;
-    if (rest.length && first instanceof Error) Object.assign(first, { otherErrors: rest });
-    throw first;
+async function toStatus(engine: Engine, c: Dockerode.ContainerInfo): Promise<ContainerStatus> {
+  const info = await engine.containers.inspect(c.Id);
+  const publishers: ContainerStatus['publishers'] = [];
+  for (const [key, bindings] of Object.entries(info?.NetworkSettings.Ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    for (const b of bindings ?? []) {
+      publishers.push({ url: b.HostIp, targetPort: Number(port), publishedPort: Number(b.HostPort), protocol: protocol ?? 'tcp' });
+    }
   }
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  return {
+    id: c.Id,
+    name: containerName(c),
+    service: c.Labels[LABEL.service] ?? '',
+    number: Number(c.Labels[LABEL.containerNumber] ?? 1),
+    image: c.Image,
+    command: c.Command,
+    state: info?.State.Status ?? c.State,
+    health: info?.State.Health?.Status ?? '',
+    exitCode: info?.State.ExitCode ?? 0,
+    status: c.Status,
+    created: c.Created,
+    publishers,
+  };
 }
 
-function codeOf(err: unknown): { code?: string } {
-  return isModelstackError(err) ? { code: err.code } : {};
-}
+export type { StackContainer, UpOptions, UpResult, DownOptions, DownResult };

@@ -1,6 +1,23 @@
 /**
- * The plan layer: pure decisions (names, labels, container specs) from the project model.
+ * The plan layer: pure decisions (names, labels, container specs, what `up`
+ * will do and why) from the project model and the observed state.
  * @module
  */
 export { LABEL, COMPOSE_VERSION_LABEL_VALUE, containerNameFor, scopedName, projectFilter } from './labels.js';
 export { containerSpecFor, imageFor, ServiceConfigError, type ContainerSpecOptions } from './service-container.js';
+export { hashedConfig, configHash, canonicalJson, changedPaths } from './config-hash.js';
+export { desiredServices, replicaSpec, type DesiredOptions } from './desired.js';
+export {
+  planUp,
+  divergence,
+  formatPlan,
+  type DesiredService,
+  type RecreatePolicy,
+  type PlanOptions,
+  type ContainerAction,
+  type ServicePlan,
+  type ResourceAction,
+  type OrphanAction,
+  type UpPlan,
+} from './reconcile.js';
+export type { ObservedState, ObservedContainer, ObservedNetwork, ObservedVolume } from './observed.js';

@@ -19,7 +19,9 @@ export const LABEL = {
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
   version: 'com.docker.compose.version',
-  /** modelstack's own: the pid@host of the process that owns an ephemeral stack. */
+  /** modelstack's own: the canonical JSON the config hash was computed from (lets a plan name the changed fields). */
+  config: 'org.modelstack.config',
+  /** modelstack's own: `<pid>@<hostname>` of the process that owns an ephemeral stack. */
   owner: 'org.modelstack.owner',
   /** modelstack's own: set on stacks that a later start may sweep when their owner is gone. */
   ephemeral: 'org.modelstack.ephemeral',

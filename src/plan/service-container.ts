@@ -17,6 +17,11 @@ export interface ContainerSpecOptions {
   defaultHostIp?: string;
   /** Extra labels (config hash, owner, ...). */
   labels?: Record<string, string>;
+  /**
+   * Network ids by engine name: containers attach by id when given, so a
+   * name that is briefly duplicated by a concurrent `up` is never ambiguous.
+   */
+  networkIds?: Record<string, string>;
 }
 
 /** A service that the engine cannot run as described. */
@@ -72,7 +77,7 @@ export function containerSpecFor(
     ports: portsOf(service, options.defaultHostIp ?? '127.0.0.1'),
     ...(service.tmpfs?.length ? { tmpfs: tmpfsOf(service.tmpfs) } : {}),
     ...(service.expose?.length ? { expose: service.expose } : {}),
-    ...networksOf(project, serviceName, service, fail),
+    ...networksOf(project, serviceName, service, fail, options.networkIds ?? {}),
   };
 
   assign(spec, {
@@ -197,6 +202,7 @@ function networksOf(
   serviceName: string,
   service: Service,
   fail: (k: string, d: string) => never,
+  networkIds: Record<string, string>,
 ): Pick<ContainerSpec, 'networks' | 'networkMode'> {
   if (service.network_mode) {
     if (service.network_mode.startsWith('service:')) {
@@ -212,7 +218,7 @@ function networksOf(
       const network = project.networks[key];
       if (!network) fail(`networks.${key}`, `network "${key}" is not declared in the top-level networks section`);
       return {
-        name: network!.name,
+        name: networkIds[network!.name] ?? network!.name,
         // Compose makes every container reachable by its service name.
         aliases: [...new Set([serviceName, ...(settings?.aliases ?? [])])],
         ...(settings?.ipv4_address ? { ipv4Address: settings.ipv4_address } : {}),

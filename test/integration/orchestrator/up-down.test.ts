@@ -38,7 +38,7 @@ describe('Stack up/down', () => {
     });
     const events: StackEvent[] = [];
     const stack = new Stack(project, { engine, onEvent: (e) => events.push(e) });
-    const containers = await stack.up({ waitTimeoutMs: 30_000 });
+    const { containers } = await stack.up({ waitTimeoutMs: 30_000 });
     expect(containers.map((c) => c.name).sort()).toEqual([`${run}-intent-1`, `${run}-ner-1`, `${run}-sentiment-1`]);
 
     for (const service of ['intent', 'sentiment', 'ner']) {
@@ -77,10 +77,14 @@ describe('Stack up/down', () => {
   it('a second up of a running stack keeps its containers', async () => {
     const run = newRun();
     const stack = new Stack(testProject(run, { web: httpService('web') }), { engine });
-    const [first] = await stack.up({ waitTimeoutMs: 30_000 });
+    const {
+      containers: [first],
+    } = await stack.up({ waitTimeoutMs: 30_000 });
     const events: StackEvent[] = [];
     stack.on((e) => events.push(e));
-    const [second] = await stack.up({ waitTimeoutMs: 30_000 });
+    const {
+      containers: [second],
+    } = await stack.up({ waitTimeoutMs: 30_000 });
     expect(second!.id).toBe(first!.id);
     expect(events.map((e) => e.type)).not.toContain('container.created');
     await stack.down();

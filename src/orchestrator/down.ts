@@ -1,0 +1,125 @@
+/**
+ * `down`: stop and remove a project's containers in reverse dependency order
+ * — each service as soon as everything that depends on it is gone, in
+ * parallel where the graph allows — then its networks, and its volumes when
+ * asked. The graph comes from the containers' own `depends_on` labels, so
+ * this works without the compose file. Only objects labelled with the
+ * project are ever touched.
+ */
+import type Dockerode from 'dockerode';
+import { containerName } from '../engine/container-client.js';
+import { NetworkInUseError } from '../engine/network-client.js';
+import { LABEL, projectFilter } from '../plan/labels.js';
+import { type StackContext, settleAll } from './context.js';
+import { stopAndRemove } from './up.js';
+
+export interface DownOptions {
+  /** Also remove the project's named volumes (`down -v`). */
+  volumes?: boolean;
+  /** Seconds each container gets to stop before SIGKILL (default: its own stop grace period). */
+  timeoutSeconds?: number;
+  /**
+   * Also remove containers of services that are not in the project. When the
+   * stack was opened by name only (no services known), everything labelled
+   * with the project is removed.
+   */
+  removeOrphans?: boolean;
+}
+
+export interface DownResult {
+  removedContainers: string[];
+  removedNetworks: string[];
+  removedVolumes: string[];
+  /** Orphans left in place (and networks they keep in use). */
+  kept: string[];
+}
+
+export async function runDown(ctx: StackContext, options: DownOptions = {}): Promise<DownResult> {
+  const { engine, project } = ctx;
+  const all = await engine.containers.list([projectFilter(project.name)]);
+  const known = Object.keys(project.services);
+  const nameOnly = known.length === 0;
+  const isOrphan = (c: Dockerode.ContainerInfo) => !nameOnly && !known.includes(c.Labels[LABEL.service] ?? '');
+  const targets = all.filter((c) => options.removeOrphans || !isOrphan(c));
+  const kept = all.filter((c) => !targets.includes(c)).map(containerName);
+
+  const removedContainers = await removeInReverseOrder(ctx, targets, options.timeoutSeconds);
+
+  const removedNetworks: string[] = [];
+  for (const n of await engine.networks.list([projectFilter(project.name)])) {
+    try {
+      await engine.networks.remove(n.Id);
+      removedNetworks.push(n.Name);
+      ctx.emit({ type: 'network.removed', name: n.Name });
+    } catch (err) {
+      if (!(err instanceof NetworkInUseError)) throw err;
+      kept.push(`network ${n.Name}`);
+      ctx.emit({ type: 'warning', message: `network ${n.Name} is still used by containers outside this down (orphans?); left in place` });
+    }
+  }
+  const removedVolumes: string[] = [];
+  if (options.volumes) {
+    for (const v of await engine.volumes.list([projectFilter(project.name)])) {
+      await engine.volumes.remove(v.Name);
+      removedVolumes.push(v.Name);
+      ctx.emit({ type: 'volume.removed', name: v.Name });
+    }
+  }
+  return { removedContainers, removedNetworks, removedVolumes, kept };
+}
+
+/**
+ * Removes containers so that a service goes only after every service that
+ * depends on it is gone; independent services go in parallel.
+ */
+export async function removeInReverseOrder(ctx: StackContext, containers: Dockerode.ContainerInfo[], timeoutSeconds?: number): Promise<string[]> {
+  const byService = new Map<string, Dockerode.ContainerInfo[]>();
+  for (const c of containers) {
+    const s = c.Labels[LABEL.service] ?? '';
+    byService.set(s, [...(byService.get(s) ?? []), c]);
+  }
+  // dependents[x] = services whose containers say they depend on x.
+  const dependents = new Map<string, Set<string>>();
+  for (const [service, cs] of byService) {
+    for (const dep of dependsOnLabel(cs)) {
+      if (!byService.has(dep) || dep === service) continue;
+      dependents.set(dep, (dependents.get(dep) ?? new Set()).add(service));
+    }
+  }
+  const done = new Map<string, Promise<string[]>>();
+  const visiting = new Set<string>();
+  const removeService = (service: string): Promise<string[]> => {
+    const existing = done.get(service);
+    if (existing) return existing;
+    // Labels written by other tools could form a cycle; break it rather than hang.
+    visiting.add(service);
+    const before = [...(dependents.get(service) ?? [])].filter((d) => !visiting.has(d) || done.has(d)).map(removeService);
+    const p = settleAll(before).then(() =>
+      settleAll(
+        (byService.get(service) ?? []).map((c) =>
+          ctx.limit(async () => {
+            const name = containerName(c);
+            await stopAndRemove(ctx, service, name, c.Id, timeoutSeconds);
+            return name;
+          }),
+        ),
+      ),
+    );
+    done.set(service, p);
+    return p;
+  };
+  const results = await settleAll([...byService.keys()].map(removeService));
+  return [...new Set(results.flat())];
+}
+
+/** Service names from `com.docker.compose.depends_on` (`a:service_started:false,b:…`). */
+function dependsOnLabel(containers: Dockerode.ContainerInfo[]): string[] {
+  const names = new Set<string>();
+  for (const c of containers) {
+    for (const entry of (c.Labels[LABEL.dependsOn] ?? '').split(',')) {
+      const name = entry.split(':')[0];
+      if (name) names.add(name);
+    }
+  }
+  return [...names];
+}

@@ -1,0 +1,57 @@
+/**
+ * The desired state of a project: per service, the config its containers
+ * should have (and its hash), and the ContainerSpec of each replica.
+ */
+import type { ContainerSpec } from '../engine/container-spec.js';
+import type { Project } from '../spec/model.js';
+import { canonicalJson, configHash, hashedConfig } from './config-hash.js';
+import { LABEL } from './labels.js';
+import type { DesiredService } from './reconcile.js';
+import { type ContainerSpecOptions, containerSpecFor, imageFor } from './service-container.js';
+
+export interface DesiredOptions {
+  /** Local image ids by reference, as resolved after pull (unknown images are left out). */
+  imageIds?: Record<string, string>;
+  /** Per service, extra inputs of the hash (e.g. digests of the secrets it mounts). */
+  extraConfig?: Record<string, Record<string, unknown>>;
+}
+
+/** Desired state of every service of the project (targeted or not). */
+export function desiredServices(project: Project, options: DesiredOptions = {}): Record<string, DesiredService> {
+  const out: Record<string, DesiredService> = {};
+  for (const [name, service] of Object.entries(project.services)) {
+    const config = hashedConfig(service, options.extraConfig?.[name]);
+    const image = imageFor(project, name);
+    const imageId = options.imageIds?.[image];
+    out[name] = {
+      name,
+      scale: service.scale ?? service.deploy?.replicas ?? 1,
+      config,
+      hash: configHash(config),
+      image,
+      ...(imageId ? { imageId } : {}),
+      networks: service.network_mode ? [] : Object.keys(service.networks ?? {}).map((k) => project.networks[k]?.name ?? k),
+      dependsOn: service.depends_on ?? {},
+      ...(service.container_name ? { containerName: service.container_name } : {}),
+    };
+  }
+  return out;
+}
+
+/** The spec of replica `number`, labelled with the config hash (and the config itself) so later plans can compare. */
+export function replicaSpec(
+  project: Project,
+  want: DesiredService,
+  number: number,
+  options: ContainerSpecOptions = {},
+): ContainerSpec {
+  return containerSpecFor(project, want.name, number, {
+    ...options,
+    labels: {
+      ...options.labels,
+      [LABEL.configHash]: want.hash,
+      [LABEL.config]: canonicalJson(want.config),
+      ...(want.imageId ? { [LABEL.image]: want.imageId } : {}),
+    },
+  });
+}

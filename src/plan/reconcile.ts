@@ -1,0 +1,215 @@
+/**
+ * The pure planner: desired project + observed state → actions, each with
+ * its reason. Nothing here talks to the engine; `up` executes the plan and
+ * `up --dry-run` prints it.
+ *
+ * Rules (Compose's): a container is recreated when its config hash or image
+ * changed or an expected network is missing; otherwise it is kept (and
+ * started if stopped). Extra replicas are removed when the scale shrinks;
+ * containers of services no longer in the project are orphans.
+ */
+import { dependencyOrder } from '../spec/graph.js';
+import type { DependsOn, Project } from '../spec/model.js';
+import { changedPaths } from './config-hash.js';
+import { containerNameFor } from './labels.js';
+import type { ObservedContainer, ObservedState } from './observed.js';
+
+/** What the project wants of one service. */
+export interface DesiredService {
+  name: string;
+  scale: number;
+  /** The config its containers should be created from (see `hashedConfig`). */
+  config: Record<string, unknown>;
+  hash: string;
+  /** Image reference. */
+  image: string;
+  /** Local id of that image, when known (after pull/inspect). */
+  imageId?: string;
+  /** Engine names of the networks its containers must be attached to. */
+  networks: string[];
+  dependsOn: Record<string, DependsOn>;
+  containerName?: string;
+}
+
+export type RecreatePolicy = 'diverged' | 'force' | 'never';
+
+export interface PlanOptions {
+  /** `diverged` (default): recreate what changed; `force`: everything; `never`: nothing (`--no-recreate`). */
+  recreate?: RecreatePolicy;
+  /** Remove containers of services that are no longer in the project. */
+  removeOrphans?: boolean;
+  /** Only these services (and what they depend on); the others are left as they are. */
+  services?: string[];
+}
+
+export type ContainerAction =
+  | { action: 'create'; number: number; container: string; reason: string }
+  | { action: 'keep'; number: number; container: string; id: string; start: boolean; reason: string; renameTo?: string }
+  | { action: 'recreate'; number: number; container: string; id: string; reasons: string[] }
+  | { action: 'remove'; number: number; container: string; id: string; reason: string };
+
+export interface ServicePlan {
+  service: string;
+  dependsOn: Record<string, DependsOn>;
+  containers: ContainerAction[];
+}
+
+export interface ResourceAction {
+  action: 'create' | 'keep';
+  key: string;
+  name: string;
+}
+
+export interface OrphanAction {
+  action: 'remove' | 'warn';
+  service: string;
+  container: string;
+  id: string;
+}
+
+/** Everything `up` will do, in dependency order. */
+export interface UpPlan {
+  project: string;
+  networks: ResourceAction[];
+  volumes: ResourceAction[];
+  /** Services in dependency order (dependencies first). */
+  services: ServicePlan[];
+  orphans: OrphanAction[];
+}
+
+/**
+ * Plans `up`. `desired` must hold every service of `project` (targeted or
+ * not); `options.services` restricts what is touched.
+ */
+export function planUp(
+  project: Project,
+  desired: Record<string, DesiredService>,
+  observed: ObservedState,
+  options: PlanOptions = {},
+): UpPlan {
+  const recreate = options.recreate ?? 'diverged';
+  const order = dependencyOrder(project, options.services);
+  const byService = groupBy(observed.containers.filter((c) => !c.oneoff), (c) => c.service);
+
+  const services = order.map((name): ServicePlan => {
+    const want = desired[name];
+    if (!want) throw new Error(`planUp: no desired state for service "${name}"`);
+    return { service: name, dependsOn: want.dependsOn, containers: planService(project.name, want, byService.get(name) ?? [], recreate) };
+  });
+
+  const orphans: OrphanAction[] = observed.containers
+    .filter((c) => !c.oneoff && !Object.hasOwn(project.services, c.service))
+    .map((c) => ({ action: options.removeOrphans ? 'remove' : 'warn', service: c.service, container: c.name, id: c.id }));
+
+  const usedNetworks = new Set(order.flatMap((s) => Object.keys(project.services[s]?.networks ?? {})));
+  const networks = Object.entries(project.networks)
+    .filter(([key, n]) => usedNetworks.has(key) && !n.external)
+    .map(([key, n]): ResourceAction => ({ action: observed.networks.some((o) => o.name === n.name) ? 'keep' : 'create', key, name: n.name }));
+  const volumes = Object.entries(project.volumes)
+    .filter(([, v]) => !v.external)
+    .map(([key, v]): ResourceAction => ({ action: observed.volumes.some((o) => o.name === v.name) ? 'keep' : 'create', key, name: v.name }));
+
+  return { project: project.name, networks, volumes, services, orphans };
+}
+
+function planService(project: string, want: DesiredService, found: ObservedContainer[], recreate: RecreatePolicy): ContainerAction[] {
+  const actions: ContainerAction[] = [];
+  const byNumber = groupBy(found, (c) => c.number);
+  for (let n = 1; n <= want.scale; n++) {
+    const name = containerNameFor(project, want.name, n, want.containerName);
+    const candidates = byNumber.get(n) ?? [];
+    // An interrupted recreate can leave two containers for one number: keep the
+    // one with the proper name (else the newest), remove the others.
+    const [primary, ...extra] = [...candidates].sort((a, b) => Number(b.name === name) - Number(a.name === name) || b.created - a.created);
+    for (const e of extra) {
+      actions.push({ action: 'remove', number: n, container: e.name, id: e.id, reason: `duplicate of ${primary!.name} (left by an interrupted run)` });
+    }
+    if (!primary) {
+      actions.push({ action: 'create', number: n, container: name, reason: 'not found' });
+      continue;
+    }
+    const reasons = recreate === 'never' ? [] : recreate === 'force' ? ['--force-recreate'] : divergence(want, primary);
+    if (reasons.length) {
+      actions.push({ action: 'recreate', number: n, container: name, id: primary.id, reasons });
+    } else {
+      const running = primary.state === 'running';
+      actions.push({
+        action: 'keep',
+        number: n,
+        container: primary.name,
+        id: primary.id,
+        start: !running,
+        reason: running ? 'up to date' : `up to date, ${primary.state}: will start`,
+        // A recreate interrupted before its rename leaves the new container under its temporary name.
+        ...(primary.name !== name ? { renameTo: name } : {}),
+      });
+    }
+  }
+  for (const [n, containers] of byNumber) {
+    if (n <= want.scale) continue;
+    for (const c of containers) actions.push({ action: 'remove', number: n, container: c.name, id: c.id, reason: `scale is ${want.scale}` });
+  }
+  return actions;
+}
+
+/** Why a container no longer matches its service; empty when it does. */
+export function divergence(want: DesiredService, c: ObservedContainer): string[] {
+  const reasons: string[] = [];
+  if (c.configHash !== want.hash) {
+    const paths = c.config ? changedPaths(c.config, want.config) : [];
+    reasons.push(paths.length ? `config changed: ${paths.join(', ')}` : 'config hash changed');
+  }
+  if (want.imageId && c.imageId && c.imageId !== want.imageId) {
+    reasons.push(`image ${want.image} is now ${shortId(want.imageId)} (container runs ${shortId(c.imageId)})`);
+  }
+  for (const net of want.networks) {
+    if (!c.networks.includes(net)) reasons.push(`not attached to network ${net}`);
+  }
+  return reasons;
+}
+
+function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    m.set(k, [...(m.get(k) ?? []), it]);
+  }
+  return m;
+}
+
+/** One line per action, for `up --dry-run`. */
+export function formatPlan(plan: UpPlan): string[] {
+  const lines: string[] = [];
+  for (const n of plan.networks) if (n.action === 'create') lines.push(`network ${n.name}: create`);
+  for (const v of plan.volumes) if (v.action === 'create') lines.push(`volume ${v.name}: create`);
+  for (const s of plan.services) {
+    for (const a of s.containers) {
+      switch (a.action) {
+        case 'create':
+          lines.push(`service ${s.service}: create ${a.container} (${a.reason})`);
+          break;
+        case 'keep':
+          lines.push(`service ${s.service}: keep ${a.container} (${a.reason})`);
+          break;
+        case 'recreate':
+          lines.push(`service ${s.service}: recreate ${a.container} (${a.reasons.join('; ')})`);
+          break;
+        case 'remove':
+          lines.push(`service ${s.service}: remove ${a.container} (${a.reason})`);
+          break;
+      }
+    }
+  }
+  for (const o of plan.orphans) {
+    lines.push(
+      o.action === 'remove'
+        ? `orphan ${o.container} (service ${o.service} is not in the project): remove`
+        : `orphan ${o.container} (service ${o.service} is not in the project): left running; use --remove-orphans to remove it`,
+    );
+  }
+  return lines;
+}
