@@ -12,4 +12,4 @@ export * from './errors.js';
 export * from './engine/index.js';
 export * from './orchestrator/index.js';
 export * from './plan/index.js';
-export type * from './spec/model.js';
+export * from './spec/index.js';

@@ -41,6 +41,12 @@ export interface Project {
   disabled_services?: Record<string, Service>;
   /** Top-level `x-*` extension fields, kept as written. */
   extensions?: Record<string, unknown>;
+  /**
+   * The variables interpolation saw (process environment over the project's
+   * `.env` / `--env-file`s), for run-time lookups such as a secret's
+   * `environment:` source. Not printed by `config`.
+   */
+  environment?: Record<string, string>;
 }
 
 /** One service in long form. Optional fields are absent when not set. */
@@ -115,6 +121,62 @@ export interface Service {
   secrets?: FileReference[];
   /** `x-*` extension fields of the service, kept as written. */
   extensions?: Record<string, unknown>;
+  // The keys below are parsed, validated and printed by `config`; few
+  // runtimes need them (see the spec layer's report of keys not acted on).
+  attach?: boolean;
+  blkio_config?: BlkioConfig;
+  cgroup?: 'host' | 'private';
+  cgroup_parent?: string;
+  cpu_count?: number;
+  cpu_percent?: number;
+  cpu_period?: number;
+  cpu_quota?: number;
+  /** Microseconds. */
+  cpu_rt_period?: number;
+  /** Microseconds. */
+  cpu_rt_runtime?: number;
+  credential_spec?: { config?: string; file?: string; registry?: string };
+  /** `develop:` (watch rules), kept as written. */
+  develop?: Record<string, unknown>;
+  device_cgroup_rules?: string[];
+  external_links?: string[];
+  links?: string[];
+  isolation?: string;
+  /** Absolute paths of label files. */
+  label_file?: string[];
+  mac_address?: string;
+  mem_swappiness?: number;
+  /** `models:` (Docker Model Runner references), kept as written. */
+  models?: unknown;
+  post_start?: ServiceHook[];
+  pre_stop?: ServiceHook[];
+  provider?: { type: string; options?: Record<string, unknown> };
+  pull_refresh_after?: string;
+  runtime?: string;
+  storage_opt?: Record<string, unknown>;
+  use_api_socket?: boolean;
+  userns_mode?: string;
+  uts?: string;
+  volumes_from?: string[];
+}
+
+/** A `post_start` / `pre_stop` hook. */
+export interface ServiceHook {
+  command: string[];
+  user?: string;
+  privileged?: boolean;
+  working_dir?: string;
+  environment?: Record<string, string | null>;
+}
+
+/** `blkio_config`: block IO weights and limits. */
+export interface BlkioConfig {
+  weight?: number;
+  weight_device?: Array<{ path?: string; weight?: number }>;
+  device_read_bps?: Array<{ path?: string; rate?: Bytes }>;
+  device_read_iops?: Array<{ path?: string; rate?: number }>;
+  device_write_bps?: Array<{ path?: string; rate?: Bytes }>;
+  device_write_iops?: Array<{ path?: string; rate?: number }>;
 }
 
 export type PullPolicy = 'always' | 'never' | 'missing' | 'build' | 'daily' | 'weekly' | string;
@@ -135,6 +197,16 @@ export interface BuildConfig {
   platforms?: string[];
   tags?: string[];
   cache_from?: string[];
+  cache_to?: string[];
+  entitlements?: string[];
+  /** `default` or `id=path` entries. */
+  ssh?: string[];
+  /** Absolute paths, URLs or `service:`/`docker-image://` references, by name. */
+  additional_contexts?: Record<string, string>;
+  isolation?: string;
+  privileged?: boolean;
+  secrets?: FileReference[];
+  ulimits?: Record<string, Ulimit>;
 }
 
 export interface EnvFile {
@@ -174,14 +246,14 @@ export interface BindVolume extends VolumeBase {
   type: 'bind';
   /** Absolute host path (relative paths and `~` are resolved by the loader). */
   source: string;
-  bind?: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z' };
+  bind?: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z'; recursive?: string };
 }
 
 export interface NamedVolume extends VolumeBase {
   type: 'volume';
   /** Project volume key, or absent for an anonymous volume. */
   source?: string;
-  volume?: { nocopy?: boolean; subpath?: string };
+  volume?: { nocopy?: boolean; subpath?: string; labels?: Record<string, string> };
 }
 
 export interface TmpfsVolume extends VolumeBase {
@@ -192,6 +264,7 @@ export interface TmpfsVolume extends VolumeBase {
 export interface OtherVolume extends VolumeBase {
   type: 'npipe' | 'cluster' | 'image';
   source?: string;
+  image?: { subpath?: string };
 }
 
 export interface ServiceNetwork {
@@ -201,6 +274,9 @@ export interface ServiceNetwork {
   priority?: number;
   mac_address?: string;
   driver_opts?: Record<string, string>;
+  interface_name?: string;
+  link_local_ips?: string[];
+  gw_priority?: number;
 }
 
 export type DependsOnCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
@@ -308,6 +384,7 @@ export interface Network {
   external?: boolean;
   internal?: boolean;
   attachable?: boolean;
+  enable_ipv4?: boolean;
   enable_ipv6?: boolean;
   labels?: Record<string, string>;
 }
@@ -332,4 +409,7 @@ export interface ConfigOrSecret {
   environment?: string;
   external?: boolean;
   labels?: Record<string, string>;
+  driver?: string;
+  driver_opts?: Record<string, string>;
+  template_driver?: string;
 }

@@ -1,0 +1,384 @@
+/**
+ * `loadProject`: compose files in, one typed {@link Project} out. This file
+ * only wires the stages together, in compose-go's order:
+ *
+ * ```
+ * project env (.env / --env-file, process env on top)
+ * for each file:  parse → interpolate → validate + canonicalize → extends
+ * merge files in order → resolve paths → include → fold unique entries
+ * → project name → profiles → env files → normalize → check references → check cycles
+ * ```
+ *
+ * @module
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { readDotenvFile } from './dotenv.js';
+import { ComposeFileError, type LoadWarning, type SourcePosition } from './errors.js';
+import { applyExtends, type ExtendableDocument } from './extends.js';
+import { findDependencyCycle } from './graph.js';
+import { applyIncludes, type IncludeRequest } from './include.js';
+import { interpolateTree } from './interpolate.js';
+import { ComposeValidationError, DependencyCycleError, type ValidationIssue } from './load-errors.js';
+import { enforceUnicity, mergeLayer } from './merge.js';
+import type { Project } from './model.js';
+import { normalizeProject } from './normalize.js';
+import { parseComposeYaml, type PositionIndex } from './parse.js';
+import { resolveRelativePaths } from './paths.js';
+import { activeProfiles, disabledServices } from './profiles.js';
+import { resolveProjectName } from './project-name.js';
+import { composeFileSchema, type RawComposeFile } from './schema.js';
+import type { KeyPath, RawMap } from './tree.js';
+import { checkDocument, checkProject, type Locator } from './validate.js';
+
+/** Options of {@link loadProject}; the names follow Compose's command-line flags. */
+export interface LoadProjectOptions {
+  /**
+   * Compose files, later ones overriding earlier ones (`-f`). Relative paths
+   * count from `cwd`. When empty: `COMPOSE_FILE`, else `compose.yaml` /
+   * `docker-compose.yml` (and their `.override` file) in `cwd` or a parent folder.
+   */
+  files?: string[];
+  /** Project name (`-p`); wins over `COMPOSE_PROJECT_NAME`, `name:` and the folder name. */
+  projectName?: string;
+  /** Project folder (`--project-directory`); default: the folder of the first file. */
+  workingDir?: string;
+  /** Env files for interpolation (`--env-file`); default: `.env` in the project folder, if present. */
+  envFiles?: string[];
+  /** Active profiles (`--profile`), added to `COMPOSE_PROFILES`. */
+  profiles?: string[];
+  /** The process environment; wins over env files. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Folder relative `files` and `envFiles` count from. Default: `process.cwd()`. */
+  cwd?: string;
+  /** Receives warnings (unset variables, obsolete `version`, ...); each is reported once. */
+  onWarning?(warning: LoadWarning): void;
+}
+
+/** File names Compose looks for when no file is given, in order of preference. */
+export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
+
+/**
+ * Loads compose files into a normalized project, as `docker compose` would.
+ *
+ * @throws ComposeFileError (and its subclasses): a file that cannot be read
+ *   or parsed, `${VAR:?}` with VAR missing (`MissingRequiredVariableError`),
+ *   a project that breaks the compose-spec (`ComposeValidationError`, listing
+ *   every problem with file:line:column), a dependency cycle
+ *   (`DependencyCycleError`); `InvalidProjectNameError` for a bad `-p` or
+ *   `COMPOSE_PROJECT_NAME`.
+ */
+export async function loadProject(options: LoadProjectOptions = {}): Promise<Project> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const processEnv = options.env ?? process.env;
+  const home = processEnv['HOME'] || homedir();
+  const warnings = new Set<string>();
+  const warn = (w: LoadWarning): void => {
+    const key = `${w.code}\u0000${w.message}`;
+    if (warnings.has(key)) return;
+    warnings.add(key);
+    options.onWarning?.(w);
+  };
+
+  const files = options.files && options.files.length > 0 ? options.files.map((f) => resolve(cwd, f)) : await defaultComposeFiles(cwd, processEnv, options.workingDir);
+  const first = files[0];
+  if (first === undefined) {
+    throw new ComposeFileError('COMPOSE_NO_FILES', `no compose file found in ${cwd} or its parent folders; pass one with -f, or create compose.yaml`);
+  }
+  const workingDir = options.workingDir !== undefined ? resolve(cwd, options.workingDir) : dirname(first);
+
+  // The project environment: env files, then the process environment on top.
+  const dotenvFiles = options.envFiles && options.envFiles.length > 0 ? options.envFiles.map((f) => ({ path: resolve(cwd, f), required: true })) : [{ path: join(workingDir, '.env'), required: false }];
+  const fileEnv = await readEnvFiles(dotenvFiles, (n) => processEnv[n], warn);
+  const environment: Record<string, string> = { ...fileEnv };
+  for (const [k, v] of Object.entries(processEnv)) if (v !== undefined) environment[k] = v;
+  const lookup = (name: string): string | undefined => (Object.hasOwn(environment, name) ? environment[name] : undefined);
+
+  const loader = new DocumentLoader(home, warn);
+  const main = await loader.loadMain(files, lookup);
+  let tree = resolveRelativePaths(main.tree, workingDir, home);
+  tree = await applyIncludes(tree, {
+    baseDir: workingDir,
+    home,
+    chain: files,
+    locate: main.locate,
+    load: (request) => loadIncluded(request, loader, lookup, home, warn),
+  });
+  tree = enforceUnicity(tree);
+  const raw = typed(tree, loader.locate);
+
+  const name = resolveProjectName({
+    ...(options.projectName !== undefined && options.projectName !== '' ? { explicit: options.projectName } : {}),
+    env: environment,
+    ...(raw.name !== undefined ? { nameField: raw.name } : {}),
+    workingDir,
+  });
+
+  const active = activeProfiles(options.profiles, environment);
+  const disabled = disabledServices(raw.services ?? {}, active);
+
+  // Env files of enabled services, read once each.
+  const envFiles = new Map<string, Record<string, string>>();
+  for (const [svcName, svc] of Object.entries(raw.services ?? {})) {
+    if (disabled.has(svcName)) continue;
+    for (const ef of svc.env_file ?? []) {
+      if (envFiles.has(ef.path)) continue;
+      try {
+        envFiles.set(ef.path, await readDotenvFile(ef.path, { required: ef.required, lookup, onWarning: warn }));
+      } catch (err) {
+        if (err instanceof ComposeFileError && err.code === 'ENV_FILE_NOT_FOUND') {
+          throw new ComposeFileError(
+            err.code,
+            `env file ${ef.path} not found; create it, correct the path, or mark it \`required: false\``,
+            main.locate(['services', svcName, 'env_file']),
+            `services.${svcName}.env_file`,
+            { cause: err },
+          );
+        }
+        throw err;
+      }
+    }
+  }
+
+  // Label files (`label_file:`), read like env files but never interpolated, all required.
+  const labelFiles = new Map<string, Record<string, string>>();
+  for (const [svcName, svc] of Object.entries(raw.services ?? {})) {
+    if (disabled.has(svcName)) continue;
+    for (const path of svc.label_file ?? []) {
+      if (labelFiles.has(path)) continue;
+      try {
+        labelFiles.set(path, await readDotenvFile(path, { required: true }));
+      } catch (err) {
+        if (!(err instanceof ComposeFileError) || err.code !== 'ENV_FILE_NOT_FOUND') throw err;
+        throw new ComposeFileError(
+          'LABEL_FILE_NOT_FOUND',
+          `label file ${path} not found; create it or correct the path`,
+          loader.locate(['services', svcName, 'label_file']),
+          `services.${svcName}.label_file`,
+          { cause: err },
+        );
+      }
+    }
+  }
+
+  const { project, issues } = normalizeProject(raw, { name, workingDir, configFiles: files, environment, envFiles, labelFiles, disabled, locate: loader.locate });
+  issues.push(...checkProject(project, loader.locate, warn));
+  if (issues.length > 0) throw new ComposeValidationError(issues);
+
+  const cycle = findDependencyCycle(project);
+  if (cycle) {
+    const at: KeyPath = ['services', cycle[0] ?? '', 'depends_on'];
+    throw new DependencyCycleError(cycle, 'the depends_on links of these services', loader.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
+  }
+  return project;
+}
+
+/** Re-reads the merged canonical tree through the schema, for its types (it is valid by construction). */
+function typed(tree: RawMap, locate: Locator): RawComposeFile {
+  const r = composeFileSchema.safeParse(tree);
+  if (r.success) return r.data;
+  const issues: ValidationIssue[] = r.error.issues.map((i) => {
+    const path = i.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const position = locate(path);
+    return { ...(position ? { position } : {}), keyPath: path.join('.'), detail: i.message };
+  });
+  throw new ComposeValidationError(issues);
+}
+
+async function readEnvFiles(
+  files: Array<{ path: string; required: boolean }>,
+  processLookup: (name: string) => string | undefined,
+  warn: (w: LoadWarning) => void,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    const values = await readDotenvFile(f.path, { required: f.required, lookup: (n) => processLookup(n) ?? out[n], onWarning: warn });
+    Object.assign(out, values);
+  }
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `COMPOSE_FILE`, else the first default file found in `dir` or a parent, plus its override file. */
+async function defaultComposeFiles(cwd: string, env: Record<string, string | undefined>, workingDir?: string): Promise<string[]> {
+  const fromEnv = env['COMPOSE_FILE'];
+  if (fromEnv) {
+    const sep = env['COMPOSE_PATH_SEPARATOR'] || ':';
+    return fromEnv.split(sep).filter((f) => f !== '').map((f) => resolve(workingDir ? resolve(cwd, workingDir) : cwd, f));
+  }
+  let dir = workingDir ? resolve(cwd, workingDir) : cwd;
+  for (;;) {
+    for (const name of DEFAULT_COMPOSE_FILES) {
+      const file = join(dir, name);
+      if (await exists(file)) {
+        const base = name.replace(/\.ya?ml$/, '');
+        const ext = name.slice(base.length);
+        const override = join(dir, `${base}.override${ext}`);
+        return (await exists(override)) ? [file, override] : [file];
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+  }
+}
+
+function locateIn(indexes: readonly PositionIndex[], path: KeyPath, preferKey: boolean): SourcePosition | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const prefix = path.slice(0, n);
+    for (let i = indexes.length - 1; i >= 0; i--) {
+      const loc = indexes[i]?.get(prefix);
+      if (loc) return (preferKey && loc.key) || loc.value;
+    }
+  }
+  return undefined;
+}
+
+/** A validated, canonical document plus where its keys were written. */
+interface LoadedDocument extends ExtendableDocument {
+  positions: PositionIndex;
+}
+
+/**
+ * Reads compose files through the per-file stages (parse, interpolate,
+ * validate, extends), caching files that `extends` pulls in.
+ */
+class DocumentLoader {
+  readonly #extended = new Map<string, Promise<LoadedDocument>>();
+  readonly #located: PositionIndex[] = [];
+
+  constructor(
+    readonly home: string,
+    readonly warn: (w: LoadWarning) => void,
+  ) {}
+
+  /** Finds a key path in every file read so far, the latest first; falls back to the nearest written ancestor. */
+  readonly locate: Locator = (path, preferKey = false) => locateIn(this.#located, path, preferKey);
+
+  /**
+   * Loads the `-f` files and merges them; relative paths stay relative (to
+   * the project folder). `locate` searches only the files read here.
+   */
+  async loadMain(files: string[], lookup: (name: string) => string | undefined): Promise<{ tree: RawMap; locate: Locator }> {
+    const first = this.#located.length;
+    const docs: LoadedDocument[] = [];
+    const issues: ValidationIssue[] = [];
+    for (const file of files) docs.push(...(await this.#read(file, lookup, issues)));
+    if (issues.length > 0) throw new ComposeValidationError(issues);
+    let tree: RawMap = {};
+    for (const doc of docs) {
+      const extended = await applyExtends(doc, (f) => this.#loadExtended(f, lookup), this.home);
+      tree = mergeLayer(tree, { tree: extended, resets: doc.resets, overrides: doc.overrides, locate: doc.locate });
+    }
+    const own = this.#located.slice(first);
+    return { tree, locate: (path, preferKey = false) => locateIn(own, path, preferKey) };
+  }
+
+  /** Loads files as an included project: merged, paths resolved against `projectDirectory`, own includes applied. */
+  async loadProjectTree(files: string[], projectDirectory: string, lookup: (name: string) => string | undefined): Promise<RawMap> {
+    const { tree } = await this.loadMain(files, lookup);
+    return resolveRelativePaths(tree, projectDirectory, this.home);
+  }
+
+  #loadExtended(file: string, lookup: (name: string) => string | undefined): Promise<LoadedDocument> {
+    let pending = this.#extended.get(file);
+    if (!pending) {
+      pending = (async () => {
+        const issues: ValidationIssue[] = [];
+        const docs = await this.#read(file, lookup, issues);
+        if (issues.length > 0) throw new ComposeValidationError(issues);
+        let tree: RawMap = {};
+        for (const doc of docs) tree = mergeLayer(tree, doc);
+        const last = docs[docs.length - 1] as LoadedDocument;
+        return {
+          file,
+          tree: resolveRelativePaths(tree, dirname(file), this.home),
+          resets: docs.flatMap((d) => d.resets),
+          overrides: docs.flatMap((d) => d.overrides),
+          positions: last.positions,
+          locate: (p: KeyPath) => docs.map((d) => d.positions.get(p)?.value).find((x) => x !== undefined),
+        };
+      })();
+      this.#extended.set(file, pending);
+    }
+    return pending;
+  }
+
+  async #read(file: string, lookup: (name: string) => string | undefined, issues: ValidationIssue[]): Promise<LoadedDocument[]> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ComposeFileError(
+        code === 'ENOENT' ? 'COMPOSE_FILE_NOT_FOUND' : 'COMPOSE_FILE_UNREADABLE',
+        code === 'ENOENT' ? 'compose file not found; check the path given with -f' : `compose file cannot be read (${code ?? String(err)})`,
+        { file },
+        undefined,
+        { cause: err },
+      );
+    }
+    const out: LoadedDocument[] = [];
+    for (const parsed of parseComposeYaml(text, file)) {
+      this.#located.push(parsed.positions);
+      const interpolated = interpolateTree(parsed.tree, {
+        lookup,
+        positionOf: (p) => parsed.positions.get(p)?.value,
+        onWarning: this.warn,
+        file,
+      });
+      const { data, issues: found } = checkDocument(interpolated, parsed.positions);
+      issues.push(...found);
+      if (!data) continue;
+      if (data.version !== undefined) {
+        const position: SourcePosition = parsed.positions.get(['version'])?.key ?? { file };
+        this.warn({
+          code: 'VERSION_OBSOLETE',
+          message: 'the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion',
+          position,
+          keyPath: 'version',
+        });
+      }
+      const tree = data as unknown as RawMap;
+      delete tree.version;
+      out.push({
+        file,
+        tree,
+        resets: parsed.resets,
+        overrides: parsed.overrides,
+        positions: parsed.positions,
+        locate: (p) => parsed.positions.get(p)?.value,
+      });
+    }
+    return out;
+  }
+}
+
+async function loadIncluded(
+  request: IncludeRequest,
+  loader: DocumentLoader,
+  parentLookup: (name: string) => string | undefined,
+  home: string,
+  warn: (w: LoadWarning) => void,
+): Promise<RawMap> {
+  const envFiles = request.envFiles.length > 0 ? request.envFiles.map((path) => ({ path, required: true })) : [{ path: join(request.projectDirectory, '.env'), required: false }];
+  const defaults = await readEnvFiles(envFiles, parentLookup, warn);
+  // The including project's environment wins over the included project's .env.
+  const lookup = (name: string): string | undefined => parentLookup(name) ?? (Object.hasOwn(defaults, name) ? defaults[name] : undefined);
+  const tree = await loader.loadProjectTree(request.files, request.projectDirectory, lookup);
+  return applyIncludes(tree, {
+    baseDir: request.projectDirectory,
+    home,
+    chain: request.chain,
+    locate: loader.locate,
+    load: (next) => loadIncluded(next, loader, lookup, home, warn),
+  });
+}

@@ -1,0 +1,529 @@
+/**
+ * The loader's last transformation: the merged, canonical raw tree becomes
+ * the typed {@link Project} every later layer consumes.
+ *
+ * What happens here (and nowhere else):
+ *
+ * - units become numbers: durations → nanoseconds, sizes → bytes, CPUs → cores;
+ * - each service's `environment` is completed from its `env_file`s (the
+ *   files are read by the caller and passed in, so this stays pure) and
+ *   variables written without a value are looked up in the project
+ *   environment, as Compose does; still-unknown ones stay `null`;
+ * - a service without `networks:` or `network_mode:` joins the implicit
+ *   `default` network, which then exists as `<project>_default`;
+ * - networks, volumes, configs and secrets get their engine names
+ *   (`<project>_<key>` unless `name:` is set or they are external);
+ * - `deploy.replicas` and `scale` become `scale`;
+ * - the legacy resource keys (`cpus`, `mem_limit`, `mem_reservation`,
+ *   `pids_limit`) are kept as written AND copied into
+ *   `deploy.resources.limits/reservations` where those are unset. Compose
+ *   refuses the two forms with different values (so do we) and, when it
+ *   creates a container, lets `deploy.resources` win over the legacy keys;
+ *   copying here means a runtime reads one place only.
+ * - `pull_policy: if_not_present` becomes `missing`; a build without
+ *   Dockerfile gets `Dockerfile`.
+ *
+ * @module
+ */
+import { formatKeyPath } from './errors.js';
+import type { ValidationIssue } from './load-errors.js';
+import type {
+  BuildConfig,
+  ConfigOrSecret,
+  Deploy,
+  DependsOn,
+  DeviceRequest,
+  Healthcheck,
+  Network,
+  Project,
+  Service,
+  ServiceNetwork,
+  ServicePort,
+  ServiceVolume,
+  Ulimit,
+  Volume,
+} from './model.js';
+import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
+import type { KeyPath, RawValue } from './tree.js';
+import { parseBytes, parseCpus, parseDuration } from './units.js';
+import type { Locator } from './validate.js';
+
+/** What normalization needs besides the tree. */
+export interface NormalizeContext {
+  /** The resolved project name. */
+  name: string;
+  /** Absolute project folder. */
+  workingDir: string;
+  /** Absolute paths of the compose files, in order. */
+  configFiles: string[];
+  /** The project environment (process environment over `.env`). */
+  environment: Record<string, string>;
+  /** Contents of the services' env files, by absolute path (missing optional files absent). */
+  envFiles: ReadonlyMap<string, Record<string, string>>;
+  /** Contents of the services' label files, by absolute path. */
+  labelFiles?: ReadonlyMap<string, Record<string, string>>;
+  /** Services disabled by profiles (normalized too, into `disabled_services`). */
+  disabled?: ReadonlySet<string>;
+  /** Where a key was written, for issues. */
+  locate?: Locator;
+}
+
+/**
+ * Turns a merged canonical tree into a {@link Project}. Returns the project
+ * and the problems only visible once values are typed (e.g. `cpus` and
+ * `deploy.resources.limits.cpus` disagreeing).
+ */
+export function normalizeProject(raw: RawComposeFile, ctx: NormalizeContext): { project: Project; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const issue = (path: KeyPath, detail: string): void => {
+    const position = ctx.locate?.(path);
+    issues.push({ ...(position ? { position } : {}), keyPath: formatKeyPath([...path]), detail });
+  };
+
+  const services: Record<string, Service> = {};
+  const disabled: Record<string, Service> = {};
+  for (const [name, svc] of Object.entries(raw.services ?? {})) {
+    const isDisabled = ctx.disabled?.has(name) ?? false;
+    const normalized = normalizeService(name, svc, ctx, !isDisabled, issue);
+    define(isDisabled ? disabled : services, name, normalized);
+  }
+
+  const networks: Record<string, Network> = {};
+  for (const [key, n] of Object.entries(raw.networks ?? {})) {
+    const net: Network = { name: n.name ?? (n.external ? key : `${ctx.name}_${key}`) };
+    copy(net, n, ['driver', 'internal', 'attachable', 'enable_ipv4', 'enable_ipv6', 'labels', 'driver_opts']);
+    if (n.external) net.external = true;
+    if (n.ipam) {
+      const ipam: NonNullable<Network['ipam']> = {};
+      copy(ipam, n.ipam, ['driver', 'options']);
+      if (n.ipam.config) {
+        ipam.config = n.ipam.config.map((c) => {
+          const pool: NonNullable<NonNullable<Network['ipam']>['config']>[number] = {};
+          copy(pool, c, ['subnet', 'ip_range', 'gateway', 'aux_addresses']);
+          return pool;
+        });
+      }
+      net.ipam = ipam;
+    }
+    define(networks, key, pruneEmpty(net));
+  }
+  const usesDefault = Object.values(services).some((s) => s.networks && Object.hasOwn(s.networks, 'default'));
+  if (usesDefault && !Object.hasOwn(networks, 'default')) networks.default = { name: `${ctx.name}_default` };
+
+  const volumes: Record<string, Volume> = {};
+  for (const [key, v] of Object.entries(raw.volumes ?? {})) {
+    const vol: Volume = { name: v.name ?? (v.external ? key : `${ctx.name}_${key}`) };
+    copy(vol, v, ['driver', 'driver_opts', 'labels']);
+    if (v.external) vol.external = true;
+    define(volumes, key, pruneEmpty(vol));
+  }
+
+  const fileObjects = (section: Record<string, RawFileObject> | undefined): Record<string, ConfigOrSecret> => {
+    const out: Record<string, ConfigOrSecret> = {};
+    for (const [key, c] of Object.entries(section ?? {})) {
+      const obj: ConfigOrSecret = { name: c.name ?? (c.external ? key : `${ctx.name}_${key}`) };
+      copy(obj, c, ['file', 'content', 'environment', 'labels', 'driver', 'driver_opts', 'template_driver']);
+      if (c.external) obj.external = true;
+      define(out, key, pruneEmpty(obj));
+    }
+    return out;
+  };
+
+  const project: Project = {
+    name: ctx.name,
+    working_dir: ctx.workingDir,
+    config_files: [...ctx.configFiles],
+    services,
+    networks,
+    volumes,
+    configs: fileObjects(raw.configs as Record<string, RawFileObject> | undefined),
+    secrets: fileObjects(raw.secrets as Record<string, RawFileObject> | undefined),
+  };
+  if (Object.keys(disabled).length > 0) project.disabled_services = disabled;
+  const ext = extensionsOf(raw);
+  if (ext) project.extensions = ext;
+  project.environment = { ...ctx.environment };
+  return { project, issues };
+}
+
+interface RawFileObject {
+  name?: string;
+  file?: string;
+  content?: string;
+  environment?: string;
+  external?: boolean;
+  labels?: Record<string, string>;
+  driver?: string;
+  driver_opts?: Record<string, string>;
+  template_driver?: string;
+  [key: string]: unknown;
+}
+
+type IssueFn = (path: KeyPath, detail: string) => void;
+
+function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, enabled: boolean, issue: IssueFn): Service {
+  const s: Service = {};
+  const at = (...rest: Array<string | number>): KeyPath => ['services', name, ...rest];
+  const lookup = (k: string): string | undefined => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k] : undefined);
+
+  copy(s, raw, [
+    'image', 'container_name', 'hostname', 'domainname', 'working_dir', 'user', 'init', 'tty', 'stdin_open',
+    'privileged', 'read_only', 'network_mode', 'restart', 'profiles', 'stop_signal', 'platform', 'cpuset',
+    'cap_add', 'cap_drop', 'security_opt', 'dns', 'dns_search', 'dns_opt', 'ipc', 'oom_score_adj',
+    'oom_kill_disable', 'tmpfs', 'annotations', 'sysctls', 'extra_hosts', 'cpu_shares', 'attach',
+    'cgroup', 'cgroup_parent', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'credential_spec',
+    'device_cgroup_rules', 'external_links', 'links', 'isolation', 'label_file', 'mac_address',
+    'mem_swappiness', 'pull_refresh_after', 'runtime', 'storage_opt', 'use_api_socket', 'userns_mode', 'uts',
+    'volumes_from', 'expose', 'group_add', 'models',
+  ]);
+  if (raw.pid !== undefined && raw.pid !== null) s.pid = raw.pid;
+  if (raw.command !== undefined && raw.command !== null) s.command = raw.command;
+  if (raw.entrypoint !== undefined && raw.entrypoint !== null) s.entrypoint = raw.entrypoint;
+  if (raw.pull_policy !== undefined) s.pull_policy = raw.pull_policy === 'if_not_present' ? 'missing' : raw.pull_policy;
+  if (raw.develop !== undefined) s.develop = raw.develop as Record<string, unknown>;
+  if (raw.provider !== undefined) {
+    s.provider = { type: raw.provider.type ?? '' };
+    if (raw.provider.options) s.provider.options = raw.provider.options;
+  }
+  if (raw.cpu_rt_period !== undefined) s.cpu_rt_period = microseconds(raw.cpu_rt_period);
+  if (raw.cpu_rt_runtime !== undefined) s.cpu_rt_runtime = microseconds(raw.cpu_rt_runtime);
+  if (raw.blkio_config) {
+    const b = raw.blkio_config;
+    s.blkio_config = {};
+    if (b.weight !== undefined) s.blkio_config.weight = b.weight;
+    if (b.weight_device) s.blkio_config.weight_device = b.weight_device.map((d) => ({ ...d }));
+    for (const key of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'] as const) {
+      const list = b[key];
+      if (list) s.blkio_config[key] = list.map((d) => ({ ...(d.path !== undefined ? { path: d.path } : {}), ...(d.rate !== undefined ? { rate: parseBytes(d.rate) } : {}) }));
+    }
+  }
+
+  // Labels: label files in order, then `labels:`.
+  const labels: Record<string, string> = {};
+  for (const lf of enabled ? (raw.label_file ?? []) : []) {
+    for (const [k, v] of Object.entries(ctx.labelFiles?.get(lf) ?? {})) define(labels, k, v);
+  }
+  for (const [k, v] of Object.entries(raw.labels ?? {})) define(labels, k, v);
+  if (Object.keys(labels).length > 0) s.labels = labels;
+
+  // Environment: env files in order, then `environment:`, then values looked up.
+  if (raw.env_file) s.env_file = raw.env_file.map((e) => ({ path: e.path, required: e.required, ...(e.format !== undefined ? { format: e.format } : {}) }));
+  const env: Record<string, string | null> = {};
+  if (enabled) {
+    for (const ef of raw.env_file ?? []) {
+      const contents = ctx.envFiles.get(ef.path);
+      if (contents) for (const [k, v] of Object.entries(contents)) define(env, k, v);
+    }
+  }
+  for (const [k, v] of Object.entries(raw.environment ?? {})) define(env, k, v);
+  for (const [k, v] of Object.entries(env)) if (v === null) define(env, k, lookup(k) ?? null);
+  if (Object.keys(env).length > 0) s.environment = env;
+
+  if (raw.build) s.build = normalizeBuild(raw.build, lookup);
+
+  if (raw.ports) {
+    s.ports = raw.ports.map((p) => {
+      const port: ServicePort = { target: p.target ?? 0, protocol: p.protocol ?? 'tcp', mode: p.mode ?? 'ingress' };
+      copy(port, p, ['published', 'host_ip', 'name', 'app_protocol']);
+      return port;
+    });
+  }
+  if (raw.volumes) s.volumes = raw.volumes.map((v) => normalizeVolume(v));
+
+  if (raw.networks && Object.keys(raw.networks).length > 0) {
+    const nets: Record<string, ServiceNetwork | null> = {};
+    for (const [net, cfg] of Object.entries(raw.networks)) {
+      if (cfg === null) {
+        define(nets, net, null);
+        continue;
+      }
+      const n: ServiceNetwork = {};
+      copy(n, cfg, ['aliases', 'ipv4_address', 'ipv6_address', 'mac_address', 'driver_opts', 'interface_name', 'link_local_ips']);
+      if (cfg.priority !== undefined) n.priority = cfg.priority;
+      if (cfg.gw_priority !== undefined) n.gw_priority = cfg.gw_priority;
+      define(nets, net, n);
+    }
+    s.networks = nets;
+  } else if (raw.network_mode === undefined) {
+    s.networks = { default: null };
+  }
+
+  const deps: Record<string, DependsOn> = {};
+  for (const [dep, d] of Object.entries(raw.depends_on ?? {})) define(deps, dep, { condition: d.condition, required: d.required, restart: d.restart });
+  // Compose turns the other ways of needing a service into dependencies too.
+  const implied = (dep: string, restart: boolean): void => {
+    if (dep !== '' && !Object.hasOwn(deps, dep)) define(deps, dep, { condition: 'service_started', required: true, restart });
+  };
+  for (const link of raw.links ?? []) implied(link.split(':')[0] ?? '', true);
+  for (const ns of [raw.network_mode, raw.ipc, raw.pid, raw.uts]) {
+    if (typeof ns === 'string' && ns.startsWith('service:')) implied(ns.slice('service:'.length), true);
+  }
+  for (const from of raw.volumes_from ?? []) {
+    if (!from.startsWith('container:')) implied(from.split(':')[0] ?? '', false);
+  }
+  if (Object.keys(deps).length > 0) s.depends_on = deps;
+
+  if (raw.healthcheck) {
+    const h = raw.healthcheck;
+    const hc: Healthcheck = {};
+    if (h.test) hc.test = h.test;
+    if (h.interval !== undefined) hc.interval = parseDuration(h.interval);
+    if (h.timeout !== undefined) hc.timeout = parseDuration(h.timeout);
+    if (h.start_period !== undefined) hc.start_period = parseDuration(h.start_period);
+    if (h.start_interval !== undefined) hc.start_interval = parseDuration(h.start_interval);
+    if (h.retries !== undefined) hc.retries = h.retries;
+    if (h.disable !== undefined) hc.disable = h.disable;
+    s.healthcheck = hc;
+  }
+
+  if (raw.deploy) s.deploy = normalizeDeploy(raw.deploy);
+
+  // Legacy resource keys: kept, and folded into deploy.resources (see the module comment).
+  if (raw.cpus !== undefined) s.cpus = parseCpus(raw.cpus);
+  if (raw.mem_limit !== undefined) s.mem_limit = parseBytes(raw.mem_limit);
+  if (raw.mem_reservation !== undefined) s.mem_reservation = parseBytes(raw.mem_reservation);
+  if (raw.memswap_limit !== undefined) s.memswap_limit = parseBytes(raw.memswap_limit);
+  if (raw.pids_limit !== undefined) s.pids_limit = raw.pids_limit;
+  if (raw.shm_size !== undefined) s.shm_size = parseBytes(raw.shm_size);
+  foldLegacyResources(s, at, issue);
+
+  const replicas = s.deploy?.replicas;
+  if (raw.scale !== undefined) s.scale = raw.scale;
+  else if (replicas !== undefined) s.scale = replicas;
+
+  if (raw.stop_grace_period !== undefined) s.stop_grace_period = parseDuration(raw.stop_grace_period);
+  if (raw.gpus) s.gpus = raw.gpus.map((g) => deviceRequest(g));
+  if (raw.devices) s.devices = raw.devices.map((d) => ({ ...d }));
+  if (raw.ulimits) s.ulimits = ulimits(raw.ulimits);
+  if (raw.logging) {
+    s.logging = {};
+    if (raw.logging.driver !== undefined) s.logging.driver = raw.logging.driver;
+    if (raw.logging.options) {
+      const opts: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw.logging.options)) if (v !== null) define(opts, k, v);
+      s.logging.options = opts;
+    }
+  }
+  if (raw.secrets) s.secrets = raw.secrets.map((r) => fileReference(r));
+  if (raw.configs) s.configs = raw.configs.map((r) => fileReference(r));
+  if (raw.post_start) s.post_start = raw.post_start.map((h) => hook(h));
+  if (raw.pre_stop) s.pre_stop = raw.pre_stop.map((h) => hook(h));
+
+  return withExtensions(pruneEmpty(s), raw);
+}
+
+/**
+ * Keys whose empty value means something and is kept: an empty command
+ * clears the image's, an empty `volume: {}`/`bind: {}` is what Compose
+ * prints for short-syntax mounts, a `null` network entry is "no settings".
+ */
+const KEEP_EMPTY = new Set(['command', 'entrypoint', 'test', 'volume', 'bind', 'tmpfs', 'image', 'capabilities']);
+
+/**
+ * Drops empty lists and mappings (`labels: {}`, `ports: []`, `ipam: {}`),
+ * which Compose does not print, so that loading printed output gives the
+ * same model. `extensions` are kept as written.
+ */
+function pruneEmpty<T extends object>(value: T): T {
+  const walk = (v: unknown, key: string | undefined): unknown => {
+    if (key === 'extensions' || (key !== undefined && KEEP_EMPTY.has(key))) return v;
+    // A service's network entry with no settings (`front: {}`) still attaches the service.
+    if (key === 'networks' && v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const entry of Object.values(v)) if (entry !== null && typeof entry === 'object') pruneEmpty(entry);
+      return v;
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x, undefined));
+    if (v && typeof v === 'object') {
+      const obj = v as Record<string, unknown>;
+      for (const [k, x] of Object.entries(obj)) {
+        const next = walk(x, k);
+        const empty = (Array.isArray(next) && next.length === 0) || (next !== null && typeof next === 'object' && !Array.isArray(next) && Object.keys(next).length === 0);
+        if (empty && !KEEP_EMPTY.has(k)) delete obj[k];
+        else obj[k] = next;
+      }
+      return obj;
+    }
+    return v;
+  };
+  return walk(value, undefined) as T;
+}
+
+function foldLegacyResources(s: Service, at: (...rest: Array<string | number>) => KeyPath, issue: IssueFn): void {
+  const pairs: Array<[keyof Service, 'limits' | 'reservations', 'cpus' | 'memory' | 'pids']> = [
+    ['cpus', 'limits', 'cpus'],
+    ['mem_limit', 'limits', 'memory'],
+    ['pids_limit', 'limits', 'pids'],
+    ['mem_reservation', 'reservations', 'memory'],
+  ];
+  for (const [legacy, section, key] of pairs) {
+    const value = s[legacy];
+    if (typeof value !== 'number') continue;
+    const resources = ((s.deploy ??= {}).resources ??= {});
+    const target = (resources[section] ??= {}) as Record<string, number | undefined>;
+    const current = target[key];
+    if (current === undefined) target[key] = value;
+    else if (current !== value) {
+      issue(at(legacy), `\`${legacy}\` (${value}) and \`deploy.resources.${section}.${key}\` (${current}) disagree; keep only \`deploy.resources.${section}.${key}\``);
+    }
+  }
+}
+
+function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string) => string | undefined): BuildConfig {
+  const build: BuildConfig = { context: b.context ?? '.' };
+  copy(build, b, [
+    'dockerfile', 'dockerfile_inline', 'target', 'labels', 'network', 'no_cache', 'pull', 'platforms', 'tags',
+    'cache_from', 'cache_to', 'entitlements', 'ssh', 'additional_contexts', 'isolation', 'privileged', 'extra_hosts',
+  ]);
+  if (build.dockerfile === undefined && build.dockerfile_inline === undefined) build.dockerfile = 'Dockerfile';
+  if (b.args) {
+    const args: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(b.args)) define(args, k, v ?? lookup(k) ?? null);
+    build.args = args;
+  }
+  if (b.shm_size !== undefined) build.shm_size = parseBytes(b.shm_size);
+  if (b.secrets) build.secrets = b.secrets.map((r) => fileReference(r));
+  if (b.ulimits) build.ulimits = ulimits(b.ulimits);
+  return build;
+}
+
+function normalizeVolume(v: RawServiceVolume): ServiceVolume {
+  const base = { target: v.target ?? '', ...(v.read_only ? { read_only: true } : {}), ...(v.consistency !== undefined ? { consistency: v.consistency } : {}) };
+  switch (v.type) {
+    case 'bind': {
+      const out: ServiceVolume = { type: 'bind', source: v.source ?? '', ...base };
+      if (v.bind) {
+        const bind: NonNullable<typeof out.bind> = {};
+        copy(bind, v.bind, ['propagation', 'create_host_path', 'selinux', 'recursive']);
+        out.bind = bind;
+      }
+      return out;
+    }
+    case 'tmpfs': {
+      const out: ServiceVolume = { type: 'tmpfs', ...base };
+      if (v.tmpfs) {
+        const t: NonNullable<typeof out.tmpfs> = {};
+        if (v.tmpfs.size !== undefined) t.size = parseBytes(v.tmpfs.size);
+        if (v.tmpfs.mode !== undefined) t.mode = v.tmpfs.mode;
+        out.tmpfs = t;
+      }
+      return out;
+    }
+    case 'volume':
+    case undefined: {
+      const out: ServiceVolume = { type: 'volume', ...base };
+      if (v.source !== undefined && v.source !== '') out.source = v.source;
+      if (v.volume) {
+        const vol: NonNullable<typeof out.volume> = {};
+        copy(vol, v.volume, ['nocopy', 'subpath', 'labels']);
+        out.volume = vol;
+      }
+      return out;
+    }
+    default: {
+      const out: ServiceVolume = { type: v.type, ...base };
+      if (v.source !== undefined) out.source = v.source;
+      if (v.image) out.image = { ...v.image };
+      return out;
+    }
+  }
+}
+
+function normalizeDeploy(d: NonNullable<RawService['deploy']>): Deploy {
+  const deploy: Deploy = {};
+  copy(deploy, d, ['mode', 'replicas', 'labels', 'endpoint_mode']);
+  if (d.resources) {
+    const resources: NonNullable<Deploy['resources']> = {};
+    const l = d.resources.limits;
+    if (l) {
+      resources.limits = {};
+      if (l.cpus !== undefined) resources.limits.cpus = parseCpus(l.cpus);
+      if (l.memory !== undefined) resources.limits.memory = parseBytes(l.memory);
+      if (l.pids !== undefined) resources.limits.pids = l.pids;
+    }
+    const r = d.resources.reservations;
+    if (r) {
+      resources.reservations = {};
+      if (r.cpus !== undefined) resources.reservations.cpus = parseCpus(r.cpus);
+      if (r.memory !== undefined) resources.reservations.memory = parseBytes(r.memory);
+      if (r.devices) resources.reservations.devices = r.devices.map((x) => deviceRequest(x));
+      if (r.generic_resources) resources.reservations.generic_resources = r.generic_resources.map((g) => ({ ...g }));
+    }
+    deploy.resources = resources;
+  }
+  if (d.restart_policy) {
+    const rp = d.restart_policy;
+    const policy: NonNullable<Deploy['restart_policy']> = {};
+    if (rp.condition !== undefined) policy.condition = rp.condition;
+    if (rp.delay !== undefined) policy.delay = parseDuration(rp.delay);
+    if (rp.max_attempts !== undefined) policy.max_attempts = rp.max_attempts;
+    if (rp.window !== undefined) policy.window = parseDuration(rp.window);
+    deploy.restart_policy = policy;
+  }
+  if (d.placement) deploy.placement = { ...d.placement };
+  for (const key of ['update_config', 'rollback_config'] as const) {
+    const u = d[key];
+    if (!u) continue;
+    const out: Record<string, unknown> = { ...u };
+    if (u.delay !== undefined) out.delay = parseDuration(u.delay);
+    if (u.monitor !== undefined) out.monitor = parseDuration(u.monitor);
+    deploy[key] = out;
+  }
+  return deploy;
+}
+
+function deviceRequest(g: { capabilities?: string[]; count?: number; device_ids?: string[]; driver?: string; options?: Record<string, string> }): DeviceRequest {
+  const out: DeviceRequest = { capabilities: g.capabilities ?? [] };
+  copy(out, g, ['driver', 'count', 'device_ids', 'options']);
+  return out;
+}
+
+function ulimits(raw: Record<string, number | { soft: number; hard: number }>): Record<string, Ulimit> {
+  const out: Record<string, Ulimit> = {};
+  for (const [k, v] of Object.entries(raw)) define(out, k, typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard });
+  return out;
+}
+
+function fileReference(r: { source?: string; target?: string; uid?: string; gid?: string; mode?: number }): NonNullable<Service['secrets']>[number] {
+  const out: NonNullable<Service['secrets']>[number] = { source: r.source ?? '' };
+  copy(out, r, ['target', 'uid', 'gid', 'mode']);
+  return out;
+}
+
+function hook(h: { command?: string[] | null; user?: string; privileged?: boolean; working_dir?: string; environment?: Record<string, string | null> }): NonNullable<Service['post_start']>[number] {
+  const out: NonNullable<Service['post_start']>[number] = { command: h.command ?? [] };
+  copy(out, h, ['user', 'privileged', 'working_dir', 'environment']);
+  return out;
+}
+
+function microseconds(v: number | string): number {
+  if (typeof v === 'number') return v;
+  if (/^[+-]?\d+$/.test(v.trim())) return Number(v);
+  return Math.round(parseDuration(v) / 1000);
+}
+
+/** Copies the listed keys that are set (not undefined) from `from` to `to`. */
+function copy<T extends object, K extends string>(to: T, from: Partial<Record<K, unknown>>, keys: readonly K[]): void {
+  for (const k of keys) {
+    const v = from[k];
+    if (v !== undefined) (to as Record<string, unknown>)[k] = structuredClone(v);
+  }
+}
+
+function define<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function extensionsOf(raw: object): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(raw)) {
+    if (k.startsWith('x-')) (out ??= {})[k] = structuredClone(v as RawValue);
+  }
+  return out;
+}
+
+/** Adds `raw`'s `x-*` keys under `extensions` (the model keeps them on services and the project only). */
+function withExtensions<T extends object>(target: T, raw: object): T {
+  const ext = extensionsOf(raw);
+  if (ext) (target as { extensions?: Record<string, unknown> }).extensions = ext;
+  return target;
+}

@@ -1,0 +1,262 @@
+/**
+ * Stage 1 of the loader: YAML text → raw tree, with a position for every key
+ * and value so later stages can say `file:line:column`.
+ *
+ * Parsing follows what Docker Compose's YAML reader does: YAML 1.2 core
+ * schema (so `no`, `yes`, `on` stay strings), anchors, aliases and `<<` merge
+ * keys, duplicate keys rejected, plain integers with a leading zero read as
+ * octal (`mode: 0755` → 493), several `---` documents in one file merged in
+ * order. The Compose tags `!reset` and `!override` are recorded (their paths)
+ * rather than kept in the tree; `merge.ts` acts on them.
+ *
+ * @module
+ */
+import { Alias, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.js';
+import { keyPathId, type KeyPath, type RawMap, type RawValue } from './tree.js';
+
+/** Where a mapping entry or sequence item was written. */
+export interface NodeLocation {
+  /** Position of the key (mapping entries only). */
+  key?: SourcePosition;
+  /** Position of the value. */
+  value: SourcePosition;
+}
+
+/**
+ * Positions of the nodes of one parsed document, by key path. Paths created
+ * through aliases and merge keys point at the anchored text.
+ */
+export class PositionIndex {
+  readonly #byPath = new Map<string, NodeLocation>();
+
+  constructor(readonly file: string) {}
+
+  /** Records where `path` was written (first write wins, as the text is read top-down). */
+  set(path: KeyPath, location: NodeLocation): void {
+    const id = keyPathId(path);
+    if (!this.#byPath.has(id)) this.#byPath.set(id, location);
+  }
+
+  /** The location of `path`, if this document wrote it. */
+  get(path: KeyPath): NodeLocation | undefined {
+    return this.#byPath.get(keyPathId(path));
+  }
+
+  /**
+   * The best position for an error about `path`: the path itself, or else its
+   * nearest written ancestor; `preferKey` points at the key rather than the value.
+   */
+  positionOf(path: KeyPath, preferKey = false): SourcePosition {
+    for (let n = path.length; n >= 0; n--) {
+      const loc = this.#byPath.get(keyPathId(path.slice(0, n)));
+      if (loc) return (preferKey && loc.key) || loc.value;
+    }
+    return { file: this.file };
+  }
+
+  /** True when this document wrote `path`. */
+  has(path: KeyPath): boolean {
+    return this.#byPath.has(keyPathId(path));
+  }
+}
+
+/** One YAML document of a compose file, parsed. */
+export interface ParsedDocument {
+  /** Absolute path of the file. */
+  file: string;
+  /** The document as plain data. */
+  tree: RawMap;
+  /** Where each key and value was written. */
+  positions: PositionIndex;
+  /** Paths tagged `!reset` (already removed from `tree`). */
+  resets: KeyPath[];
+  /** Paths tagged `!override` (kept in `tree`). */
+  overrides: KeyPath[];
+}
+
+/** Upper bound on nodes produced by one file, so alias bombs fail fast instead of eating memory. */
+const MAX_NODES = 100_000;
+
+/**
+ * Parses compose YAML. Returns one {@link ParsedDocument} per `---` document
+ * (usually one). Throws {@link ComposeFileError} with a position on syntax
+ * errors, duplicate keys, non-mapping documents and empty files.
+ */
+export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  const pos = (offset: number | undefined): SourcePosition => {
+    if (offset === undefined) return { file };
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const parsed: ParsedDocument[] = [];
+  for (const doc of list) {
+    const first = doc.errors[0];
+    if (first) {
+      throw new ComposeFileError('COMPOSE_YAML_SYNTAX', `${describeYamlError(first.message)}`, pos(first.pos[0]));
+    }
+    for (const w of doc.warnings) {
+      // Compose's own tags are expected; any other unknown tag is a mistake worth stopping on.
+      if (w.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(w.message)) continue;
+      if (w.code === 'TAG_RESOLVE_FAILED') {
+        throw new ComposeFileError('COMPOSE_YAML_SYNTAX', `${w.message}; Compose only knows the tags !reset and !override`, pos(w.pos[0]));
+      }
+    }
+    if (doc.contents === null) continue;
+    parsed.push(convertDocument(doc, file, pos));
+  }
+  if (parsed.length === 0) {
+    throw new ComposeFileError('COMPOSE_EMPTY_FILE', 'the compose file is empty; it needs at least a `services:` mapping', { file });
+  }
+  return parsed;
+}
+
+function describeYamlError(message: string): string {
+  // The yaml library's messages carry a source excerpt after the first line; keep the sentence.
+  const line = message.split('\n')[0] ?? message;
+  return `invalid YAML: ${line.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+function convertDocument(doc: Document, file: string, pos: (offset: number | undefined) => SourcePosition): ParsedDocument {
+  const positions = new PositionIndex(file);
+  const resets: KeyPath[] = [];
+  const overrides: KeyPath[] = [];
+  let budget = MAX_NODES;
+  const active = new Set<YamlNode>();
+
+  const fail = (node: YamlNode | Pair | null | undefined, message: string): never => {
+    const range = node && 'range' in node ? node.range : undefined;
+    throw new ComposeFileError('COMPOSE_YAML_SYNTAX', message, pos(range?.[0]));
+  };
+
+  const convert = (node: unknown, path: KeyPath): RawValue => {
+    if (--budget < 0) fail(undefined, `the file expands to more than ${MAX_NODES} values (alias loop or alias bomb?)`);
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(doc);
+      if (!target) return fail(node as Alias, `unknown alias *${(node as Alias).source}`);
+      if (active.has(target)) return fail(node as Alias, `alias *${(node as Alias).source} refers to itself`);
+      active.add(target);
+      try {
+        return convert(target, path);
+      } finally {
+        active.delete(target);
+      }
+    }
+    if (isScalar(node)) return scalarValue(node);
+    if (isMap(node)) return convertMap(node, path);
+    if (isSeq(node)) return convertSeq(node, path);
+    return fail(undefined, `unsupported YAML node at ${formatKeyPath(path) || 'top level'}`);
+  };
+
+  const tagOf = (node: unknown): string | undefined => {
+    if (isScalar(node) || isMap(node) || isSeq(node)) return node.tag;
+    return undefined;
+  };
+
+  const convertMap = (map: YAMLMap, path: KeyPath): RawMap => {
+    const out: RawMap = {};
+    const merged: Array<{ value: YamlNode; key: Scalar }> = [];
+    for (const pair of map.items) {
+      const keyNode = pair.key;
+      if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+        // `<<: *anchor` or `<<: [*a, *b]`: keys written here win, then earlier sources win.
+        const value = pair.value;
+        if (isSeq(value)) for (const item of value.items) merged.push({ value: item as YamlNode, key: keyNode });
+        else if (value) merged.push({ value: value as YamlNode, key: keyNode });
+        continue;
+      }
+      const key = keyString(keyNode, fail);
+      const childPath = [...path, key];
+      const valueNode = pair.value;
+      const tag = tagOf(valueNode);
+      const location: NodeLocation = {
+        key: pos(rangeStart(keyNode)),
+        value: pos(rangeStart(valueNode) ?? rangeStart(keyNode)),
+      };
+      positions.set(childPath, location);
+      if (tag === '!reset') {
+        resets.push(childPath);
+        continue;
+      }
+      if (tag === '!override') overrides.push(childPath);
+      out[key] = convert(valueNode, childPath);
+    }
+    for (const { value, key } of merged) {
+      const source = convert(value, path);
+      if (source === null || typeof source !== 'object' || Array.isArray(source)) {
+        fail(key, `a \`<<\` merge key needs a mapping (or a list of mappings) at ${formatKeyPath(path) || 'top level'}`);
+        continue;
+      }
+      for (const [k, v] of Object.entries(source)) if (!Object.hasOwn(out, k)) out[k] = v;
+    }
+    return out;
+  };
+
+  const convertSeq = (seq: YAMLSeq, path: KeyPath): RawValue[] => {
+    const out: RawValue[] = [];
+    for (const item of seq.items) {
+      const childPath = [...path, out.length];
+      if (tagOf(item) === '!reset') continue;
+      positions.set(childPath, { value: pos(rangeStart(item)) });
+      out.push(convert(item, childPath));
+    }
+    return out;
+  };
+
+  const root = doc.contents;
+  if (!isMap(root)) {
+    const what = isSeq(root) ? 'a list' : isScalar(root) ? 'a single value' : 'something else';
+    fail(root as YamlNode, `a compose file must be a mapping (with keys such as \`services:\`), but this document is ${what}`);
+  }
+  positions.set([], { value: pos(rangeStart(root)) });
+  const tree = convertMap(root as YAMLMap, []);
+  return { file, tree, positions, resets, overrides };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    return range?.[0];
+  }
+  return undefined;
+}
+
+function keyString(node: unknown, fail: (node: YamlNode | undefined, message: string) => never): string {
+  if (node === null || node === undefined) return 'null';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'null';
+    if (typeof v === 'string') return v;
+    // Compose reads keys as strings; keep what was written (`8080:` stays "8080", `0755:` stays "0755").
+    if (typeof node.source === 'string') return node.source;
+    return String(v);
+  }
+  return fail(node as YamlNode, 'mapping keys must be plain values, not lists or mappings');
+}
+
+const OCTAL = /^0[0-7]+$/;
+
+function scalarValue(node: Scalar): RawValue {
+  const v = node.value;
+  // YAML 1.2 reads `0755` as decimal 755; Compose's reader (go-yaml) reads it as octal.
+  if (typeof v === 'number' && node.type === 'PLAIN' && typeof node.source === 'string' && OCTAL.test(node.source)) {
+    return Number.parseInt(node.source, 8);
+  }
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return String(v);
+}

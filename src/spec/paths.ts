@@ -1,0 +1,90 @@
+/**
+ * Relative paths of a canonical tree made absolute, as Compose does before
+ * anything runs. Relative paths count from the project folder for the files
+ * given with `-f`, from the extended file's folder for `extends: {file}`, and
+ * from the included project's folder for `include`. A leading `~` is the
+ * user's home folder.
+ *
+ * Paths resolved: `build.context` (unless it is a URL), `build.additional_contexts`
+ * (unless a URL or `service:`/`docker-image:` reference), `env_file`,
+ * `label_file`, bind mount sources, `extends.file`, `develop.watch[].path`,
+ * top-level `configs.*.file` and `secrets.*.file`, and the `device` of a
+ * local volume mounted with `o: bind`.
+ *
+ * @module
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { isRawMap, type RawMap, type RawValue } from './tree.js';
+
+/** Expands `~` and resolves `path` against `baseDir` unless it is absolute. */
+export function resolvePath(path: string, baseDir: string, home: string): string {
+  let p = path;
+  if (p === '~') p = home;
+  else if (p.startsWith('~/')) p = join(home, p.slice(2));
+  if (isAbsolute(p)) return resolve(p);
+  return resolve(baseDir, p);
+}
+
+/** True for build contexts Compose sends to the builder as they are (git URLs, HTTP tarballs). */
+export function isRemoteContext(context: string): boolean {
+  return context.includes('://') || context.startsWith('git@') || context.startsWith('github.com/');
+}
+
+function isReference(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-zA-Z]:[\\/]/.test(value);
+}
+
+/** Returns a copy of a canonical compose tree with its relative paths resolved. */
+export function resolveRelativePaths(tree: RawMap, baseDir: string, home: string): RawMap {
+  const out = structuredClone(tree);
+  const abs = (p: RawValue | undefined): RawValue | undefined => (typeof p === 'string' && p !== '' ? resolvePath(p, baseDir, home) : p);
+
+  const services = out.services;
+  if (isRawMap(services)) {
+    for (const service of Object.values(services)) {
+      if (!isRawMap(service)) continue;
+      const build = service.build;
+      if (isRawMap(build)) {
+        if (typeof build.context === 'string' && !isRemoteContext(build.context)) build.context = resolvePath(build.context, baseDir, home);
+        const extra = build.additional_contexts;
+        if (isRawMap(extra)) {
+          for (const [k, v] of Object.entries(extra)) if (typeof v === 'string' && !isReference(v)) extra[k] = resolvePath(v, baseDir, home);
+        }
+      }
+      if (Array.isArray(service.env_file)) {
+        for (const entry of service.env_file) if (isRawMap(entry) && typeof entry.path === 'string') entry.path = resolvePath(entry.path, baseDir, home);
+      }
+      if (Array.isArray(service.label_file)) service.label_file = service.label_file.map((p) => abs(p) ?? p);
+      if (Array.isArray(service.volumes)) {
+        for (const v of service.volumes) {
+          if (isRawMap(v) && v.type === 'bind' && typeof v.source === 'string') v.source = resolvePath(v.source, baseDir, home);
+        }
+      }
+      const ext = service.extends;
+      if (isRawMap(ext) && typeof ext.file === 'string') ext.file = resolvePath(ext.file, baseDir, home);
+      const develop = service.develop;
+      if (isRawMap(develop) && Array.isArray(develop.watch)) {
+        for (const w of develop.watch) if (isRawMap(w) && typeof w.path === 'string') w.path = resolvePath(w.path, baseDir, home);
+      }
+    }
+  }
+  for (const kind of ['configs', 'secrets'] as const) {
+    const section = out[kind];
+    if (!isRawMap(section)) continue;
+    for (const entry of Object.values(section)) {
+      if (isRawMap(entry) && typeof entry.file === 'string') entry.file = resolvePath(entry.file, baseDir, home);
+    }
+  }
+  const volumes = out.volumes;
+  if (isRawMap(volumes)) {
+    for (const v of Object.values(volumes)) {
+      if (!isRawMap(v) || !isRawMap(v.driver_opts)) continue;
+      const opts = v.driver_opts;
+      const isBind = typeof opts.o === 'string' && opts.o.split(',').includes('bind');
+      if ((v.driver === undefined || v.driver === 'local') && isBind && typeof opts.device === 'string') {
+        opts.device = resolvePath(opts.device, baseDir, home);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * Profiles: a service that lists `profiles:` is enabled only when one of
+ * them is active; a service without profiles is always enabled; the
+ * profile `*` enables everything. Active profiles come from `--profile`
+ * (the `profiles` option) and from `COMPOSE_PROFILES` (comma-separated).
+ *
+ * Disabled services stay in the model (`disabled_services`) so a later
+ * command can name them; other top-level elements are not affected.
+ *
+ * @module
+ */
+
+/**
+ * The active profiles: `--profile` values plus those of `COMPOSE_PROFILES`,
+ * without blanks or duplicates, in the order given.
+ */
+export function activeProfiles(explicit: readonly string[] | undefined, env: Record<string, string | undefined>): string[] {
+  const fromEnv = (env['COMPOSE_PROFILES'] ?? '').split(',');
+  const out: string[] = [];
+  for (const p of [...(explicit ?? []), ...fromEnv]) {
+    const name = p.trim();
+    if (name !== '' && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** True when a service with `profiles` is enabled by the `active` profiles. */
+export function isEnabledByProfiles(profiles: readonly string[] | undefined, active: readonly string[]): boolean {
+  if (!profiles || profiles.length === 0) return true;
+  if (active.includes('*')) return true;
+  return profiles.some((p) => active.includes(p));
+}
+
+/** The names of the services the active profiles disable. */
+export function disabledServices(services: Record<string, { profiles?: string[] }>, active: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const [name, s] of Object.entries(services)) if (!isEnabledByProfiles(s.profiles, active)) out.add(name);
+  return out;
+}

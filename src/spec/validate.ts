@@ -1,0 +1,189 @@
+/**
+ * Validation, the loader's gatekeeper, in two passes:
+ *
+ * 1. {@link checkDocument}: one file's tree against the compose-spec schema
+ *    (`schema.ts`), every problem positioned at its `file:line:column`.
+ * 2. {@link checkProject}: the merged, normalized project for what only the
+ *    whole can tell: references to undefined services, networks, volumes,
+ *    secrets and configs; mutually exclusive keys; `scale` vs `deploy.replicas`.
+ *
+ * Both collect every problem instead of stopping at the first; the caller
+ * throws one {@link ComposeValidationError} listing them.
+ *
+ * @module
+ */
+import { formatKeyPath, type LoadWarning, type SourcePosition } from './errors.js';
+import type { ValidationIssue } from './load-errors.js';
+import type { Project } from './model.js';
+import type { PositionIndex } from './parse.js';
+import { composeFileSchema, type IssueParams, type RawComposeFile } from './schema.js';
+import { describeRaw, getAt, type KeyPath, type RawValue } from './tree.js';
+
+/** Finds where a key path was written, across all files of a project. */
+export type Locator = (path: KeyPath, preferKey?: boolean) => SourcePosition | undefined;
+
+/** Validates and canonicalizes one document; `data` is set only when there are no issues. */
+export function checkDocument(tree: RawValue, positions: PositionIndex): { data?: RawComposeFile; issues: ValidationIssue[] } {
+  const result = composeFileSchema.safeParse(tree);
+  if (result.success) return { data: result.data, issues: [] };
+  const issues = result.error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const params: IssueParams = (issue as { params?: IssueParams }).params ?? { expected: issue.message };
+    return toIssue(path, params, tree, (p, key) => positions.positionOf(p, key));
+  });
+  return { issues: dedupe(issues) };
+}
+
+function toIssue(path: KeyPath, params: IssueParams, tree: RawValue, locate: (p: KeyPath, key?: boolean) => SourcePosition): ValidationIssue {
+  const keyPath = formatKeyPath([...path]);
+  if (params.unknownKey !== undefined && params.allowed) {
+    return { position: locate(path, true), keyPath, detail: unknownKeyDetail(params.unknownKey, params.allowed) };
+  }
+  if (params.missing) {
+    return { position: locate(path.slice(0, -1)), keyPath, detail: `missing ${params.expected}${params.hint ? `; ${params.hint}` : ''}` };
+  }
+  const value = getAt(tree, path);
+  const got = params.unknownKey !== undefined ? `the key ${JSON.stringify(params.unknownKey)}` : describeRaw(value);
+  const hint = params.hint ?? `write ${params.expected} here`;
+  return { position: locate(path, params.unknownKey !== undefined), keyPath, detail: `expected ${params.expected}, got ${got}; ${hint}` };
+}
+
+function unknownKeyDetail(key: string, allowed: string[]): string {
+  const suggestion = closest(key, allowed);
+  const what = `unknown key ${JSON.stringify(key)}`;
+  if (suggestion) return `${what}; did you mean ${JSON.stringify(suggestion)}? (keys of your own must start with "x-")`;
+  const list = allowed.length <= 12 ? `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` : 'check the spelling against the compose-spec';
+  return `${what}; ${list}, or prefix keys of your own with "x-"`;
+}
+
+/** The allowed key closest to `key` by edit distance, when close enough to be a typo. */
+export function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = key.toLowerCase();
+  for (const candidate of allowed) {
+    const d = editDistance(lower, candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  const limit = Math.max(2, Math.floor(key.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] as number;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j] as number;
+      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length] as number;
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.keyPath}\u0000${i.detail}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Checks the references and exclusive keys of a normalized project.
+ * Problems that Compose only warns about are passed to `onWarning`.
+ */
+export function checkProject(project: Project, locate: Locator, onWarning?: (w: LoadWarning) => void): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (path: KeyPath, detail: string, preferKey = false): void => {
+    const position = locate(path, preferKey);
+    issues.push({ ...(position ? { position } : {}), keyPath: formatKeyPath([...path]), detail });
+  };
+  const disabled = project.disabled_services ?? {};
+
+  for (const [name, s] of Object.entries(project.services)) {
+    const at = (...rest: Array<string | number>): KeyPath => ['services', name, ...rest];
+    if (!s.image && !s.build) add(at(), 'the service has neither `image` nor `build`; add `image: <name>` or a `build:` context', true);
+    if (s.build?.dockerfile && s.build.dockerfile_inline) {
+      add(at('build'), '`dockerfile` and `dockerfile_inline` exclude each other; keep one');
+    }
+    if (s.network_mode && s.networks && Object.keys(s.networks).length > 0) {
+      add(at('network_mode'), '`network_mode` and `networks` exclude each other; remove one of them');
+    }
+    for (const net of Object.keys(s.networks ?? {})) {
+      if (!Object.hasOwn(project.networks, net)) {
+        add(at('networks', net), `the service joins network ${JSON.stringify(net)}, which is not defined; add it under the top-level \`networks:\``, true);
+      }
+    }
+    for (const [dep, cfg] of Object.entries(s.depends_on ?? {})) {
+      if (Object.hasOwn(project.services, dep)) continue;
+      if (Object.hasOwn(disabled, dep)) {
+        const profiles = disabled[dep]?.profiles ?? [];
+        const how = profiles.length > 0 ? `activate one of its profiles (${profiles.map((p) => `--profile ${p}`).join(', ')})` : 'enable it';
+        if (!cfg.required) {
+          onWarning?.({
+            code: 'OPTIONAL_DEPENDENCY_DISABLED',
+            message: `service ${JSON.stringify(name)} depends on ${JSON.stringify(dep)}, which is disabled by its profiles; starting without it (required: false)`,
+            keyPath: formatKeyPath([...at('depends_on', dep)]),
+          });
+          continue;
+        }
+        add(at('depends_on', dep), `service ${JSON.stringify(name)} depends on ${JSON.stringify(dep)}, which is disabled by its profiles; ${how}, or set \`required: false\``, true);
+        continue;
+      }
+      const known = Object.keys(project.services);
+      const hint = closestName(dep, known);
+      add(at('depends_on', dep), `service ${JSON.stringify(name)} depends on undefined service ${JSON.stringify(dep)}; ${hint}`, true);
+    }
+    for (const ref of [s.network_mode, s.ipc, s.pid]) {
+      if (ref?.startsWith('service:')) {
+        const target = ref.slice('service:'.length);
+        if (!Object.hasOwn(project.services, target)) {
+          add(at(), `${JSON.stringify(ref)} refers to undefined service ${JSON.stringify(target)}; ${closestName(target, Object.keys(project.services))}`);
+        }
+      }
+    }
+    (s.volumes ?? []).forEach((v, i) => {
+      if (v.type === 'volume' && v.source !== undefined && !Object.hasOwn(project.volumes, v.source)) {
+        add(at('volumes', i), `the service mounts volume ${JSON.stringify(v.source)}, which is not defined; add it under the top-level \`volumes:\` (or write a path starting with "./" for a bind mount)`);
+      }
+    });
+    (s.secrets ?? []).forEach((ref, i) => {
+      if (!Object.hasOwn(project.secrets, ref.source)) add(at('secrets', i), `undefined secret ${JSON.stringify(ref.source)}; add it under the top-level \`secrets:\``);
+    });
+    (s.configs ?? []).forEach((ref, i) => {
+      if (!Object.hasOwn(project.configs, ref.source)) add(at('configs', i), `undefined config ${JSON.stringify(ref.source)}; add it under the top-level \`configs:\``);
+    });
+    const replicas = s.deploy?.replicas;
+    if (s.scale !== undefined && replicas !== undefined && s.scale !== replicas) {
+      add(at('scale'), `\`scale\` (${s.scale}) and \`deploy.replicas\` (${replicas}) differ; keep one of them`);
+    }
+    if (s.container_name && (s.scale ?? 1) > 1) {
+      add(at('container_name'), `\`container_name\` must be unique, so the service cannot run ${s.scale} containers; remove container_name or scale to 1`);
+    }
+  }
+  for (const [name, secret] of Object.entries(project.secrets)) {
+    if (!secret.external && secret.file === undefined && secret.environment === undefined) {
+      add(['secrets', name], 'a secret needs `file:` or `environment:` (or `external: true`)', true);
+    }
+  }
+  for (const [name, config] of Object.entries(project.configs)) {
+    if (!config.external && config.file === undefined && config.environment === undefined && config.content === undefined) {
+      add(['configs', name], 'a config needs `file:`, `environment:` or `content:` (or `external: true`)', true);
+    }
+  }
+  return issues;
+}
+
+function closestName(name: string, known: string[]): string {
+  const suggestion = closest(name, known);
+  if (suggestion) return `did you mean ${JSON.stringify(suggestion)}?`;
+  return known.length > 0 ? `defined services: ${known.map((k) => JSON.stringify(k)).join(', ')}` : 'no service is defined';
+}

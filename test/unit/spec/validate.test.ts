@@ -1,0 +1,227 @@
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatPosition } from '../../../src/spec/errors.js';
+import { ComposeValidationError, formatIssue } from '../../../src/spec/load-errors.js';
+import { closest } from '../../../src/spec/validate.js';
+import { loadError, loadFiles } from './temp-project.js';
+
+/** Issues of a failed load, as `compose.yaml:line:col: key.path: detail` with the folder stripped. */
+async function issuesOf(yaml: string, files: Record<string, string> = {}): Promise<string[]> {
+  const err = await loadError({ 'compose.yaml': yaml, ...files });
+  expect(err).toBeInstanceOf(ComposeValidationError);
+  return (err as ComposeValidationError).issues.map((i) =>
+    formatIssue({ ...i, ...(i.position ? { position: { ...i.position, file: basename(i.position.file) } } : {}) }),
+  );
+}
+
+describe('schema validation: one issue per case, with file:line:column and key path', () => {
+  const cases: Array<{ name: string; yaml: string; issue: string }> = [
+    {
+      name: 'unknown key with a suggestion',
+      yaml: 'services:\n  web:\n    imgae: busybox\n',
+      issue: 'compose.yaml:3:5: services.web.imgae: unknown key "imgae"; did you mean "image"? (keys of your own must start with "x-")',
+    },
+    {
+      name: 'unknown top-level key without a close match lists the allowed keys',
+      yaml: 'services: {}\nfrobnicate: 1\n',
+      issue: 'compose.yaml:2:1: frobnicate: unknown key "frobnicate"; use one of "version", "name", "include", "services", "models", "networks", "volumes", "secrets", "configs", or prefix keys of your own with "x-"',
+    },
+    {
+      name: 'wrong type: a number where a string is required',
+      yaml: 'services:\n  web:\n    image: 42\n',
+      issue: 'compose.yaml:3:12: services.web.image: expected a string, got the number 42; quote the value',
+    },
+    {
+      name: 'wrong type: a mapping where a list is required',
+      yaml: 'services:\n  web:\n    image: x\n    cap_add: {a: 1}\n',
+      issue: 'compose.yaml:4:14: services.web.cap_add: expected a list of strings, got a mapping; write a list of strings here',
+    },
+    {
+      name: 'bad port short syntax',
+      yaml: 'services:\n  web:\n    image: x\n    ports:\n      - "80:80:80:80"\n',
+      issue: 'compose.yaml:5:9: services.web.ports[0]: expected a port specification, got the string "80:80:80:80"; invalid IP address "80:80"; write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g. "8080:80", "127.0.0.1:8080:80/udp") or the long syntax',
+    },
+    {
+      name: 'port range length mismatch',
+      yaml: 'services:\n  web:\n    image: x\n    ports: ["8000-8002:80-81"]\n',
+      issue: 'compose.yaml:4:13: services.web.ports[0]: expected a port specification, got the string "8000-8002:80-81"; the container port range 80-81 and the host port range 8000-8002 differ in length; write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g. "8080:80", "127.0.0.1:8080:80/udp") or the long syntax',
+    },
+    {
+      name: 'unknown protocol',
+      yaml: 'services:\n  web:\n    image: x\n    ports: ["80/icmp"]\n',
+      issue: 'compose.yaml:4:13: services.web.ports[0]: expected a port specification, got the string "80/icmp"; unknown protocol "icmp" (use tcp, udp or sctp); write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g. "8080:80", "127.0.0.1:8080:80/udp") or the long syntax',
+    },
+    {
+      name: 'long-syntax port target out of range',
+      yaml: 'services:\n  web:\n    image: x\n    ports:\n      - target: 70000\n',
+      issue: 'compose.yaml:5:17: services.web.ports[0].target: expected a whole number from 0 to 65535, got the number 70000; write a whole number from 0 to 65535 here',
+    },
+    {
+      name: 'duration without a unit',
+      yaml: 'services:\n  web:\n    image: x\n    healthcheck:\n      interval: 30\n',
+      issue: 'compose.yaml:5:17: services.web.healthcheck.interval: expected a duration such as "30s" or "1m30s", got the number 30; add a unit, e.g. "30s"',
+    },
+    {
+      name: 'healthcheck test list with an unknown first word',
+      yaml: 'services:\n  web:\n    image: x\n    healthcheck:\n      test: ["curl", "-f", "http://x"]\n',
+      issue: 'compose.yaml:5:14: services.web.healthcheck.test[0]: expected a list starting with "CMD", "CMD-SHELL" or "NONE", got the string "curl"; write ["CMD", "curl", ...] or ["CMD-SHELL", "a shell line"]',
+    },
+    {
+      name: 'bad depends_on condition',
+      yaml: 'services:\n  web:\n    image: x\n    depends_on:\n      db:\n        condition: started\n  db:\n    image: y\n',
+      issue: 'compose.yaml:6:20: services.web.depends_on.db.condition: expected one of "service_started", "service_healthy", "service_completed_successfully", got the string "started"; write one of "service_started", "service_healthy", "service_completed_successfully" here',
+    },
+    {
+      name: 'bad memory size',
+      yaml: 'services:\n  web:\n    image: x\n    deploy:\n      resources:\n        limits:\n          memory: 4 gigs\n',
+      issue: 'compose.yaml:7:19: services.web.deploy.resources.limits.memory: expected a size such as "512m" or "4g", got the string "4 gigs"; invalid size "4 gigs"; write a number of bytes or a number with a unit (b, k, m, g, t; binary, k = 1024), e.g. "512m" or "4G"',
+    },
+    {
+      name: 'bad restart policy',
+      yaml: 'services:\n  web:\n    image: x\n    restart: sometimes\n',
+      issue: 'compose.yaml:4:14: services.web.restart: expected a restart policy: "no", "always", "unless-stopped" or "on-failure[:N]", got the string "sometimes"; quote "no" (or leave restart out)',
+    },
+    {
+      name: 'boolean key with a non-boolean',
+      yaml: 'services:\n  web:\n    image: x\n    init: maybe\n',
+      issue: 'compose.yaml:4:11: services.web.init: expected true or false, got the string "maybe"; write true or false here',
+    },
+    {
+      name: 'duplicate list entries',
+      yaml: 'services:\n  web:\n    image: x\n    cap_add: [NET_ADMIN, NET_ADMIN]\n',
+      issue: 'compose.yaml:4:26: services.web.cap_add[1]: expected unique entries, got the string "NET_ADMIN"; this repeats entry [0]; remove one of them',
+    },
+    {
+      name: 'missing required key in a long-syntax volume',
+      yaml: 'services:\n  web:\n    image: x\n    volumes:\n      - source: data\n        target: /data\nvolumes: {data: {}}\n',
+      issue: 'compose.yaml:5:9: services.web.volumes[0].type: missing the key `type`; add `type:`',
+    },
+    {
+      name: 'invalid service name',
+      yaml: 'services:\n  "my web":\n    image: x\n',
+      issue: 'compose.yaml:2:3: services["my web"]: expected a name matching ^[a-zA-Z0-9._-]+$, got the key "my web"; service names use letters, digits, ".", "_" and "-"',
+    },
+    {
+      name: 'unquoted shell operator in a command string',
+      yaml: 'services:\n  web:\n    image: x\n    command: echo a && echo b\n',
+      issue: 'compose.yaml:4:14: services.web.command: expected a command line, got the string "echo a && echo b"; unquoted "&" in the command: Compose does not run a command string through a shell, so it would cut the command there; write it as ["sh", "-c", "..."] or quote the whole shell line',
+    },
+    {
+      name: 'volume short syntax with an empty section',
+      yaml: 'services:\n  web:\n    image: x\n    volumes: ["./a::/b"]\n',
+      issue: 'compose.yaml:4:15: services.web.volumes[0]: expected a volume specification, got the string "./a::/b"; empty section between colons in "./a::/b"; write "SOURCE:TARGET[:ro]" (SOURCE a path starting with ".", "/" or "~", or a volume name) or the long syntax',
+    },
+  ];
+  it.each(cases)('$name', async ({ yaml, issue }) => {
+    expect(await issuesOf(yaml)).toEqual([issue]);
+  });
+});
+
+describe('schema validation: collecting and allowing', () => {
+  it('reports every problem of every file at once', async () => {
+    const err = await loadError(
+      {
+        'compose.yaml': 'services:\n  web:\n    imgae: x\n    ports: [foo]\n',
+        'override.yaml': 'services:\n  web:\n    init: perhaps\n',
+      },
+      { files: ['compose.yaml', 'override.yaml'] },
+    );
+    const issues = (err as ComposeValidationError).issues;
+    expect(issues.map((i) => `${basename(i.position?.file ?? '')}:${i.position?.line}: ${i.keyPath}`)).toEqual([
+      'compose.yaml:3: services.web.imgae',
+      'compose.yaml:4: services.web.ports[0]',
+      'override.yaml:3: services.web.init',
+    ]);
+    expect(err.message.split('\n')[0]).toBe('3 problems in the compose files:');
+    expect(err.message).toContain(`${formatPosition(issues[2]!.position!)}: services.web.init: expected true or false`);
+  });
+
+  it('accepts x-* keys anywhere, strings where the spec allows them, and the obsolete version (with a warning)', async () => {
+    const { project, warnings } = await loadFiles({
+      'compose.yaml': [
+        'version: "3.8"',
+        'x-top: 1',
+        'services:',
+        '  web:',
+        '    image: x',
+        '    x-own: {a: 1}',
+        '    init: "true"',
+        '    tty: "off"',
+        '    deploy: {replicas: "2", x-deploy: 1}',
+        '    healthcheck: {retries: "5", x-hc: 1}',
+      ].join('\n'),
+    });
+    expect(project.services.web).toMatchObject({ init: true, tty: false, scale: 2, healthcheck: { retries: 5 }, extensions: { 'x-own': { a: 1 } } });
+    expect(project.extensions).toEqual({ 'x-top': 1 });
+    expect(warnings.map((w) => [w.code, w.position?.line])).toEqual([['VERSION_OBSOLETE', 1]]);
+  });
+});
+
+describe('reference checks', () => {
+  const cases: Array<{ name: string; yaml: string; issue: string }> = [
+    {
+      name: 'depends_on an unknown service, with a suggestion',
+      yaml: 'services:\n  web:\n    image: x\n    depends_on: [dbb]\n  db:\n    image: y\n',
+      issue: 'compose.yaml:4:5: services.web.depends_on.dbb: service "web" depends on undefined service "dbb"; did you mean "db"?',
+    },
+    {
+      name: 'an undefined network',
+      yaml: 'services:\n  web:\n    image: x\n    networks: [front]\n',
+      issue: 'compose.yaml:4:5: services.web.networks.front: the service joins network "front", which is not defined; add it under the top-level `networks:`',
+    },
+    {
+      name: 'an undefined named volume',
+      yaml: 'services:\n  web:\n    image: x\n    volumes: ["data:/data"]\n',
+      issue: 'compose.yaml:4:15: services.web.volumes[0]: the service mounts volume "data", which is not defined; add it under the top-level `volumes:` (or write a path starting with "./" for a bind mount)',
+    },
+    {
+      name: 'neither image nor build',
+      yaml: 'services:\n  web:\n    restart: always\n',
+      issue: 'compose.yaml:2:3: services.web: the service has neither `image` nor `build`; add `image: <name>` or a `build:` context',
+    },
+    {
+      name: 'network_mode and networks together',
+      yaml: 'services:\n  web:\n    image: x\n    network_mode: host\n    networks: [default]\n',
+      issue: 'compose.yaml:4:19: services.web.network_mode: `network_mode` and `networks` exclude each other; remove one of them',
+    },
+    {
+      name: 'scale and deploy.replicas disagree',
+      yaml: 'services:\n  web:\n    image: x\n    scale: 2\n    deploy: {replicas: 3}\n',
+      issue: 'compose.yaml:4:12: services.web.scale: `scale` (2) and `deploy.replicas` (3) differ; keep one of them',
+    },
+    {
+      name: 'legacy mem_limit and deploy limit disagree',
+      yaml: 'services:\n  web:\n    image: x\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 2g}}}\n',
+      issue: 'compose.yaml:4:16: services.web.mem_limit: `mem_limit` (1073741824) and `deploy.resources.limits.memory` (2147483648) disagree; keep only `deploy.resources.limits.memory`',
+    },
+    {
+      name: 'container_name with several replicas',
+      yaml: 'services:\n  web:\n    image: x\n    container_name: web\n    scale: 2\n',
+      issue: 'compose.yaml:4:21: services.web.container_name: `container_name` must be unique, so the service cannot run 2 containers; remove container_name or scale to 1',
+    },
+    {
+      name: 'an undefined secret',
+      yaml: 'services:\n  web:\n    image: x\n    secrets: [token]\n',
+      issue: 'compose.yaml:4:15: services.web.secrets[0]: undefined secret "token"; add it under the top-level `secrets:`',
+    },
+    {
+      name: 'a secret without a source',
+      yaml: 'services:\n  web:\n    image: x\nsecrets:\n  token: {labels: {a: b}}\n',
+      issue: 'compose.yaml:5:3: secrets.token: a secret needs `file:` or `environment:` (or `external: true`)',
+    },
+  ];
+  it.each(cases)('$name', async ({ yaml, issue }) => {
+    expect(await issuesOf(yaml)).toEqual([issue]);
+  });
+});
+
+describe('closest', () => {
+  it.each([
+    ['imgae', 'image'],
+    ['enviroment', 'environment'],
+    ['helthcheck', 'healthcheck'],
+    ['zzzzzz', undefined],
+  ])('%s → %s', (key, expected) => {
+    expect(closest(key, ['image', 'environment', 'healthcheck', 'ports'])).toBe(expected);
+  });
+});
