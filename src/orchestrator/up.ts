@@ -9,7 +9,6 @@
 import type Dockerode from 'dockerode';
 import { ContainerNameConflictError } from '../engine/errors.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
-import { NetworkExistsError } from '../engine/network-client.js';
 import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
 import { ModelstackError, messageOf } from '../errors.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
@@ -19,6 +18,7 @@ import { imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
 import type { DependsOn, Project } from '../spec/model.js';
 import { type StackContext, codeOf, isAbortError, settleAll } from './context.js';
+import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
 
 export interface UpOptions extends PlanOptions {
@@ -92,7 +92,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const plan = planUp(project, desired, observed, options);
   if (options.dryRun) return { plan, containers: [] };
 
-  const networkIds = await ensureNetworks(ctx, plan);
+  const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0]);
   await ensureVolumes(ctx, plan);
   await removeOrphans(ctx, plan);
 
@@ -108,8 +108,9 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   };
 
   const nodes = new Map<string, Promise<ServiceOutcome>>();
+  const failedOptional = new Set<string>();
   for (const sp of plan.services) {
-    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal }).catch((err: unknown) => {
+    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional }).catch((err: unknown) => {
       rollout.abort(new RolloutStopped(err));
       throw err;
     });
@@ -122,8 +123,9 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   if (options.wait !== false) {
     const completedTargets = oneShotDependencies(project);
     await settleAll(
+      // An optional dependency that failed was already reported as a warning.
       containers
-        .filter((c) => targets.includes(c.service) || plan.services.some((s) => s.service === c.service))
+        .filter((c) => !failedOptional.has(c.service))
         .map((c) =>
           waitFor(c, completedTargets.has(c.service) ? 'completed' : 'ready').catch((err: unknown) => {
             rollout.abort(new RolloutStopped(err));
@@ -206,64 +208,56 @@ function toEnginePolicy(policy: string | undefined): ImagePullPolicy {
 }
 
 /**
- * Creates the project networks the plan needs. Docker does not make network
- * names unique under concurrency, so after creating one we look again: if two
- * `up`s raced, every process agrees on the oldest and the others are removed.
- * Returns engine name → id, so containers attach by id.
+ * Creates the project networks the plan needs and returns engine name → id,
+ * so containers attach by id. Docker does not make network names unique
+ * when two creates race, so creation happens under the project's engine
+ * lock (see lock.ts) and is checked again once the lock is held.
  */
-async function ensureNetworks(ctx: StackContext, plan: UpPlan): Promise<Record<string, string>> {
+async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string | undefined): Promise<Record<string, string>> {
   const { engine, project } = ctx;
   const ids: Record<string, string> = {};
   const wanted = Object.entries(project.networks).filter(([key]) =>
     plan.services.some((s) => Object.hasOwn(project.services[s.service]?.networks ?? {}, key)),
   );
   for (const [key, network] of wanted) {
-    if (network.external) {
-      const found = await engine.networks.inspect(network.name);
-      if (!found) {
-        throw new ModelstackError('EXTERNAL_NETWORK_MISSING', `network "${network.name}" is declared external but does not exist; create it first (docker network create ${network.name})`);
-      }
-      ids[network.name] = found.Id;
+    const existing = await engine.networks.inspect(network.name);
+    if (existing) {
+      ids[network.name] = existing.Id;
       continue;
     }
-    let created = false;
-    if (!(await engine.networks.inspect(network.name))) {
-      try {
-        await engine.networks.create({
-          name: network.name,
-          ...(network.driver ? { driver: network.driver } : {}),
-          labels: { ...network.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
-          ...(network.internal ? { internal: true } : {}),
-          ...(network.attachable ? { attachable: true } : {}),
-          ...(network.enable_ipv6 ? { enableIpv6: true } : {}),
-          ...(network.driver_opts ? { driverOptions: network.driver_opts } : {}),
-          ...(network.ipam
-            ? {
-                ipam: {
-                  ...(network.ipam.driver ? { driver: network.ipam.driver } : {}),
-                  config: (network.ipam.config ?? []).map((c) => ({
-                    ...(c.subnet ? { subnet: c.subnet } : {}),
-                    ...(c.ip_range ? { ipRange: c.ip_range } : {}),
-                    ...(c.gateway ? { gateway: c.gateway } : {}),
-                    ...(c.aux_addresses ? { auxAddresses: c.aux_addresses } : {}),
-                  })),
-                  ...(network.ipam.options ? { options: network.ipam.options } : {}),
-                },
-              }
-            : {}),
-        });
-        created = true;
-      } catch (err) {
-        if (!(err instanceof NetworkExistsError)) throw err;
-      }
+    if (network.external) {
+      throw new ModelstackError('EXTERNAL_NETWORK_MISSING', `network "${network.name}" is declared external but does not exist; create it first (docker network create ${network.name})`);
     }
-    const same = (await engine.networks.list([`${LABEL.project}=${project.name}`])).filter((n) => n.Name === network.name);
-    same.sort((a, b) => a.Created.localeCompare(b.Created) || a.Id.localeCompare(b.Id));
-    const [winner, ...losers] = same;
-    if (!winner) throw new ModelstackError('NETWORK_VANISHED', `network "${network.name}" disappeared while up was creating it (a concurrent down?); run up again`);
-    for (const l of losers) await engine.networks.remove(l.Id).catch(() => undefined);
-    ids[network.name] = winner.Id;
-    if (created) ctx.emit({ type: 'network.created', name: network.name });
+    const create = async (): Promise<string> => {
+      const raced = await engine.networks.inspect(network.name);
+      if (raced) return raced.Id;
+      const id = await engine.networks.create({
+        name: network.name,
+        ...(network.driver ? { driver: network.driver } : {}),
+        labels: { ...network.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
+        ...(network.internal ? { internal: true } : {}),
+        ...(network.attachable ? { attachable: true } : {}),
+        ...(network.enable_ipv6 ? { enableIpv6: true } : {}),
+        ...(network.driver_opts ? { driverOptions: network.driver_opts } : {}),
+        ...(network.ipam
+          ? {
+              ipam: {
+                ...(network.ipam.driver ? { driver: network.ipam.driver } : {}),
+                config: (network.ipam.config ?? []).map((c) => ({
+                  ...(c.subnet ? { subnet: c.subnet } : {}),
+                  ...(c.ip_range ? { ipRange: c.ip_range } : {}),
+                  ...(c.gateway ? { gateway: c.gateway } : {}),
+                  ...(c.aux_addresses ? { auxAddresses: c.aux_addresses } : {}),
+                })),
+                ...(network.ipam.options ? { options: network.ipam.options } : {}),
+              },
+            }
+          : {}),
+      });
+      ctx.emit({ type: 'network.created', name: network.name });
+      return id;
+    };
+    ids[network.name] = lockImage ? await withProjectLock(engine, project.name, { image: lockImage }, create) : await create();
   }
   return ids;
 }
@@ -311,6 +305,8 @@ interface RunServiceEnv {
   waitFor(c: StackContainer, condition: ReadyCondition): Promise<ReadyState>;
   networkIds: Record<string, string>;
   signal: AbortSignal;
+  /** Dependencies with `required: false` that failed their condition. */
+  failedOptional: Set<string>;
 }
 
 /** Waits for the service's dependencies, then carries out its container actions in parallel. */
@@ -327,6 +323,7 @@ async function runService(ctx: StackContext, sp: ServicePlan, want: DesiredServi
     } catch (err) {
       if (isAbortError(err)) throw err;
       if (!d.required) {
+        env.failedOptional.add(dep);
         ctx.emit({ type: 'warning', service: sp.service, message: `optional dependency "${dep}" failed (${messageOf(err).split('\n')[0]}); starting "${sp.service}" anyway` });
         continue;
       }

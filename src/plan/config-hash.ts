@@ -59,6 +59,10 @@ export function changedPaths(before: unknown, after: unknown, prefix = ''): stri
     if (before.length !== after.length) return [prefix || '(root)'];
     return before.flatMap((b, i) => changedPaths(b, after[i], `${prefix}[${i}]`));
   }
+  // A map that appears or disappears is reported by its keys (`environment.LOG_LEVEL`, not `environment`).
+  if ((isObj(before) && after === undefined) || (before === undefined && isObj(after))) {
+    return changedPaths(before ?? {}, after ?? {}, prefix);
+  }
   if (isObj(before) && isObj(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => changedPaths(before[k], after[k], prefix ? `${prefix}.${segment(k)}` : segment(k)));

@@ -1,0 +1,65 @@
+/**
+ * A per-project lock held in the engine itself, for the one step that the
+ * engine does not make atomic: creating a network. Docker can create two
+ * networks with the same name when two requests race, and which one is
+ * "first" cannot be agreed on afterwards. Container names, however, are
+ * unique: creating a (never started) container named after the project is
+ * an atomic test-and-set that works across processes and machines.
+ *
+ * The lock container carries no Compose label, so `ps`, `down` and Compose
+ * never see it. A lock whose owner process is gone, or that is older than
+ * `staleAfterMs`, is broken.
+ */
+import { ContainerNameConflictError } from '../engine/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { ModelstackError } from '../errors.js';
+import { LABEL } from '../plan/labels.js';
+import { ownerIsGone, ownerOfThisProcess } from './sweep.js';
+
+const LOCK_LABEL = 'org.modelstack.lock';
+
+export interface LockOptions {
+  /** Any image present on the engine (the container is never started). */
+  image: string;
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number;
+  /** A lock older than this is considered abandoned (default 30 s). */
+  staleAfterMs?: number;
+}
+
+/** Runs `fn` while holding the engine-wide lock of `project`. */
+export async function withProjectLock<T>(engine: Engine, project: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const name = `${project}-modelstack-lock`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let delay = 25;
+  let id: string | undefined;
+  while (!id) {
+    try {
+      id = await engine.containers.create({
+        name,
+        image: options.image,
+        entrypoint: ['/lock'], // never started
+        labels: { [LOCK_LABEL]: project, [LABEL.owner]: ownerOfThisProcess() },
+      });
+    } catch (err) {
+      if (!(err instanceof ContainerNameConflictError)) throw err;
+      const holder = await engine.containers.inspect(name);
+      const owner = holder?.Config.Labels?.[LABEL.owner] ?? '';
+      const age = holder ? Date.now() - Date.parse(holder.Created) : 0;
+      if (holder && (ownerIsGone(owner) || age > (options.staleAfterMs ?? 30_000))) {
+        await engine.containers.remove(holder.Id, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ModelstackError('PROJECT_LOCKED', `project "${project}" is locked by another modelstack process (${owner || 'unknown owner'}); retry, or remove the container ${name} if that process is gone`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await engine.containers.remove(id, { force: true });
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The planner, as tables: desired project + observed containers → actions
+ * and the reasons given for them.
+ */
+import { describe, expect, it } from 'vitest';
+import { changedPaths, configHash, hashedConfig } from '../../../src/plan/config-hash.js';
+import { desiredServices } from '../../../src/plan/desired.js';
+import type { ObservedContainer, ObservedState } from '../../../src/plan/observed.js';
+import { formatPlan, planUp } from '../../../src/plan/reconcile.js';
+import type { Project, Service } from '../../../src/spec/model.js';
+
+const base: Service = { image: 'app:1', environment: { LOG_LEVEL: 'info' }, networks: { default: null } };
+
+function project(services: Record<string, Service>): Project {
+  return {
+    name: 'p',
+    working_dir: '/w',
+    config_files: [],
+    services,
+    networks: { default: { name: 'p_default' } },
+    volumes: { data: { name: 'p_data' } },
+    configs: {},
+    secrets: {},
+  };
+}
+
+/** An observed container created from `service` (as modelstack would have labelled it). */
+function observed(name: string, service: Service, over: Partial<ObservedContainer> = {}): ObservedContainer {
+  const config = hashedConfig(service);
+  const [, svc, n] = /^p-(.+)-(\d+)$/.exec(name) ?? [undefined, name, '1'];
+  return {
+    id: `id-${name}`,
+    name,
+    service: svc!,
+    number: Number(n),
+    state: 'running',
+    status: 'Up',
+    imageId: 'sha256:aaa',
+    configHash: configHash(config),
+    config,
+    networks: ['p_default'],
+    labels: {},
+    created: 100,
+    oneoff: false,
+    ...over,
+  };
+}
+
+const state = (containers: ObservedContainer[], networks = ['p_default'], volumes = ['p_data']): ObservedState => ({
+  containers,
+  networks: networks.map((n) => ({ id: n, name: n, created: '2026' })),
+  volumes: volumes.map((name) => ({ name })),
+});
+
+describe('planUp', () => {
+  const cases: Array<{
+    name: string;
+    services: Record<string, Service>;
+    observed: ObservedState;
+    options?: Parameters<typeof planUp>[3];
+    imageIds?: Record<string, string>;
+    expected: string[];
+  }> = [
+    {
+      name: 'nothing there: create network, volume and containers',
+      services: { web: base },
+      observed: state([], [], []),
+      expected: ['network p_default: create', 'volume p_data: create', 'service web: create p-web-1 (not found)'],
+    },
+    {
+      name: 'no change: keep',
+      services: { web: base },
+      observed: state([observed('p-web-1', base)]),
+      expected: ['service web: keep p-web-1 (up to date)'],
+    },
+    {
+      name: 'stopped and unchanged: keep and start',
+      services: { web: base },
+      observed: state([observed('p-web-1', base, { state: 'exited' })]),
+      expected: ['service web: keep p-web-1 (up to date, exited: will start)'],
+    },
+    {
+      name: 'environment changed: recreate, naming the variable',
+      services: { web: { ...base, environment: { LOG_LEVEL: 'debug' } } },
+      observed: state([observed('p-web-1', base)]),
+      expected: ['service web: recreate p-web-1 (config changed: environment.LOG_LEVEL)'],
+    },
+    {
+      name: 'memory limit changed: recreate naming deploy.resources.limits.memory',
+      services: { web: { ...base, deploy: { resources: { limits: { memory: 2048 } } } } },
+      observed: state([observed('p-web-1', { ...base, deploy: { resources: { limits: { memory: 1024 } } } })]),
+      expected: ['service web: recreate p-web-1 (config changed: deploy.resources.limits.memory)'],
+    },
+    {
+      name: 'scale and depends_on are not part of the container config',
+      services: { web: { ...base, scale: 1, depends_on: {} } },
+      observed: state([observed('p-web-1', base)]),
+      expected: ['service web: keep p-web-1 (up to date)'],
+    },
+    {
+      name: 'image id changed under the same tag: recreate',
+      services: { web: base },
+      observed: state([observed('p-web-1', base, { imageId: 'sha256:aaa111111111111' })]),
+      imageIds: { 'app:1': 'sha256:bbb222222222222' },
+      expected: ['service web: recreate p-web-1 (image app:1 is now bbb222222222 (container runs aaa111111111))'],
+    },
+    {
+      name: 'expected network missing: recreate',
+      services: { web: base },
+      observed: state([observed('p-web-1', base, { networks: [] })]),
+      expected: ['service web: recreate p-web-1 (not attached to network p_default)'],
+    },
+    {
+      name: 'container made by another tool (no stored config): hash only',
+      services: { web: base },
+      observed: state([observed('p-web-1', base, { configHash: 'other', config: undefined })]),
+      expected: ['service web: recreate p-web-1 (config hash changed)'],
+    },
+    {
+      name: '--no-recreate keeps a changed container',
+      services: { web: { ...base, environment: { LOG_LEVEL: 'debug' } } },
+      observed: state([observed('p-web-1', base)]),
+      options: { recreate: 'never' },
+      expected: ['service web: keep p-web-1 (up to date)'],
+    },
+    {
+      name: '--force-recreate recreates an unchanged container',
+      services: { web: base },
+      observed: state([observed('p-web-1', base)]),
+      options: { recreate: 'force' },
+      expected: ['service web: recreate p-web-1 (--force-recreate)'],
+    },
+    {
+      name: 'scale 1 → 3: keep one, create two',
+      services: { web: { ...base, scale: 3 } },
+      observed: state([observed('p-web-1', base)]),
+      expected: ['service web: keep p-web-1 (up to date)', 'service web: create p-web-2 (not found)', 'service web: create p-web-3 (not found)'],
+    },
+    {
+      name: 'scale 3 → 1: keep one, remove two',
+      services: { web: { ...base, scale: 1 } },
+      observed: state([observed('p-web-1', base), observed('p-web-2', base), observed('p-web-3', base)]),
+      expected: ['service web: keep p-web-1 (up to date)', 'service web: remove p-web-2 (scale is 1)', 'service web: remove p-web-3 (scale is 1)'],
+    },
+    {
+      name: 'interrupted recreate left two containers for one number: keep the proper name, remove the other',
+      services: { web: base },
+      observed: state([observed('p-web-1', base), observed('p-web-1', base, { id: 'tmp', name: 'abc_p-web-1', created: 200 })]),
+      expected: ['service web: remove abc_p-web-1 (duplicate of p-web-1 (left by an interrupted run))', 'service web: keep p-web-1 (up to date)'],
+    },
+    {
+      name: 'orphans are reported, and removed only when asked',
+      services: { web: base },
+      observed: state([observed('p-web-1', base), observed('p-old-1', base)]),
+      expected: ['service web: keep p-web-1 (up to date)', 'orphan p-old-1 (service old is not in the project): left running; use --remove-orphans to remove it'],
+    },
+    {
+      name: '--remove-orphans',
+      services: { web: base },
+      observed: state([observed('p-old-1', base)]),
+      options: { removeOrphans: true },
+      expected: ['service web: create p-web-1 (not found)', 'orphan p-old-1 (service old is not in the project): remove'],
+    },
+    {
+      name: 'dependency order, and a subset with its dependencies',
+      services: {
+        web: { ...base, depends_on: { api: { condition: 'service_healthy', required: true, restart: false } } },
+        api: { ...base, depends_on: { db: { condition: 'service_started', required: true, restart: false } } },
+        db: base,
+        other: base,
+      },
+      observed: state([]),
+      options: { services: ['web'] },
+      expected: ['service db: create p-db-1 (not found)', 'service api: create p-api-1 (not found)', 'service web: create p-web-1 (not found)'],
+    },
+    {
+      name: 'container_name is honoured',
+      services: { web: { ...base, container_name: 'tf_model_1' } },
+      observed: state([]),
+      expected: ['service web: create tf_model_1 (not found)'],
+    },
+  ];
+
+  it.each(cases)('$name', ({ services, observed: obs, options, imageIds, expected }) => {
+    const p = project(services);
+    const plan = planUp(p, desiredServices(p, imageIds ? { imageIds } : {}), obs, options);
+    expect(formatPlan(plan)).toEqual(expected);
+  });
+
+  it('refuses a dependency cycle before anything is planned, listing it', () => {
+    const dep = (name: string) => ({ [name]: { condition: 'service_started' as const, required: true, restart: false } });
+    const p = project({ a: { ...base, depends_on: dep('b') }, b: { ...base, depends_on: dep('c') }, c: { ...base, depends_on: dep('a') } });
+    expect(() => planUp(p, desiredServices(p), state([]))).toThrow(/a → b → c → a|a.*b.*c.*a/);
+  });
+});
+
+describe('changedPaths', () => {
+  it.each([
+    [{ a: 1 }, { a: 1 }, []],
+    [{ environment: { A: '1', B: '2' } }, { environment: { A: '1', B: '3', C: '4' } }, ['environment.B', 'environment.C']],
+    [{ ports: [{ target: 80, published: '8080' }] }, { ports: [{ target: 80, published: '9090' }] }, ['ports[0].published']],
+    [{ ports: [1] }, { ports: [1, 2] }, ['ports']],
+    [{ labels: { 'com.x': 'a' } }, { labels: { 'com.x': 'b' } }, ['labels."com.x"']],
+    [{ command: ['a'] }, {}, ['command']],
+    [{}, { environment: { LOG_LEVEL: 'debug' } }, ['environment.LOG_LEVEL']],
+    [{ labels: { a: 'x' } }, {}, ['labels.a']],
+  ])('%j → %j', (a, b, expected) => expect(changedPaths(a, b)).toEqual(expected));
+});
+
+describe('configHash', () => {
+  it('does not depend on key order', () => {
+    expect(configHash(hashedConfig({ image: 'a', environment: { X: '1', Y: '2' } }))).toBe(configHash(hashedConfig({ environment: { Y: '2', X: '1' }, image: 'a' })));
+  });
+  it('ignores scale, replicas, depends_on, pull_policy, profiles, build', () => {
+    const plain = configHash(hashedConfig(base));
+    expect(
+      configHash(
+        hashedConfig({
+          ...base,
+          scale: 3,
+          deploy: { replicas: 3 },
+          depends_on: { x: { condition: 'service_started', required: true, restart: false } },
+          pull_policy: 'always',
+          profiles: ['gpu'],
+          build: { context: '/x' },
+        }),
+      ),
+    ).toBe(configHash(hashedConfig({ ...base, deploy: {} })));
+    expect(plain).not.toBe(configHash(hashedConfig({ ...base, image: 'app:2' })));
+  });
+});
