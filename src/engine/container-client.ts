@@ -38,6 +38,8 @@ export interface ExecOptions {
   privileged?: boolean;
   /** Stop waiting for the output (the process may keep running in the container). */
   signal?: AbortSignal;
+  /** Receives output as it arrives (it is also collected into the result). */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -263,7 +265,10 @@ export class ContainerClient {
     )) as NodeJS.ReadableStream & { destroy(): void };
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const decoder = demuxDecoder((s, chunk) => (s === 'stderr' ? err : out).push(chunk));
+    const decoder = demuxDecoder((s, chunk) => {
+      (s === 'stderr' ? err : out).push(chunk);
+      options.onOutput?.(s, chunk);
+    });
     await new Promise<void>((resolve, reject) => {
       const done = (e?: Error) => {
         stream.removeListener('data', onData);

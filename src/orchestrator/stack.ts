@@ -11,7 +11,7 @@ import type Dockerode from 'dockerode';
 import pLimit from 'p-limit';
 import { type Logger, pino } from 'pino';
 import { containerName } from '../engine/container-client.js';
-import type { ExecResult, LogLine } from '../engine/container-client.js';
+import type { ExecOptions, ExecResult, LogLine } from '../engine/container-client.js';
 import { Engine } from '../engine/engine.js';
 import { ModelstackError } from '../errors.js';
 import { LABEL, projectFilter } from '../plan/labels.js';
@@ -181,7 +181,11 @@ export class Stack implements AsyncDisposable {
   }
 
   /** Runs a command in a service's running container (`index`, default 1) and returns exit code and output. */
-  async exec(service: string, command: string[], options: { index?: number; user?: string; workingDir?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
+  async exec(
+    service: string,
+    command: string[],
+    options: { index?: number; user?: string; workingDir?: string; env?: Record<string, string>; onOutput?: ExecOptions['onOutput']; signal?: AbortSignal } = {},
+  ): Promise<ExecResult> {
     const engine = await this.connect();
     const c = await this.container(service, options.index ?? 1);
     if (c.State !== 'running') {
@@ -191,6 +195,8 @@ export class Stack implements AsyncDisposable {
       ...(options.user ? { user: options.user } : {}),
       ...(options.workingDir ? { workingDir: options.workingDir } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   }
 
