@@ -7,6 +7,7 @@
  * Everything created carries the project label, so `down` removes it all.
  */
 import type Dockerode from 'dockerode';
+import type { ArchiveEntry } from '../engine/container-client.js';
 import { ContainerNameConflictError } from '../engine/errors.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
 import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
@@ -18,6 +19,7 @@ import { imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
 import type { DependsOn, Project } from '../spec/model.js';
 import { type StackContext, codeOf, isAbortError, settleAll } from './context.js';
+import { serviceFiles } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
 
@@ -92,6 +94,10 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const plan = planUp(project, desired, observed, options);
   if (options.dryRun) return { plan, containers: [] };
 
+  // Read every config and secret first: a missing one fails before anything is created.
+  const files = new Map<string, ArchiveEntry[]>();
+  for (const sp of plan.services) files.set(sp.service, await serviceFiles(project, sp.service));
+
   const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0]);
   await ensureVolumes(ctx, plan);
   await removeOrphans(ctx, plan);
@@ -110,7 +116,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const nodes = new Map<string, Promise<ServiceOutcome>>();
   const failedOptional = new Set<string>();
   for (const sp of plan.services) {
-    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional }).catch((err: unknown) => {
+    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional, files: files.get(sp.service) ?? [] }).catch((err: unknown) => {
       rollout.abort(new RolloutStopped(err));
       throw err;
     });
@@ -307,6 +313,8 @@ interface RunServiceEnv {
   signal: AbortSignal;
   /** Dependencies with `required: false` that failed their condition. */
   failedOptional: Set<string>;
+  /** Configs and secrets to copy into each new container of the service before it starts. */
+  files: ArchiveEntry[];
 }
 
 /** Waits for the service's dependencies, then carries out its container actions in parallel. */
@@ -387,6 +395,7 @@ async function runAction(
         let id: string;
         try {
           id = await engine.containers.create(spec);
+          await putFiles(ctx, id, env.files);
           ctx.emit({ type: 'container.created', service, container: a.container });
         } catch (err) {
           // A concurrent `up` of the same project created it first: adopt it.
@@ -406,6 +415,7 @@ async function runAction(
         const spec = replicaSpec(ctx.project, want, a.number, specOptions);
         const temporary = `${a.id.slice(0, 12)}_${a.container}`;
         const id = await engine.containers.create({ ...spec, name: temporary });
+        await putFiles(ctx, id, env.files);
         await stopAndRemove(ctx, service, a.container, a.id);
         await engine.containers.rename(id, a.container);
         ctx.emit({ type: 'container.created', service, container: a.container });
@@ -415,6 +425,17 @@ async function runAction(
     }
   } catch (err) {
     if (!env.signal.aborted) ctx.emit({ type: 'container.failed', service, container: a.container, error: messageOf(err), ...codeOf(err) });
+    throw err;
+  }
+}
+
+/** Copies configs and secrets in; if that fails, the new container is removed so nothing half-made stays. */
+async function putFiles(ctx: StackContext, id: string, files: ArchiveEntry[]): Promise<void> {
+  if (!files.length) return;
+  try {
+    await ctx.engine.containers.putFiles(id, files);
+  } catch (err) {
+    await ctx.engine.containers.remove(id, { force: true });
     throw err;
   }
 }
