@@ -7,6 +7,8 @@
 #   modelstack-test/debian:bookworm         debootstrap --variant=minbase, imported
 #   modelstack-test/tf-jupyter:standin      stand-in for tensorflow/tensorflow:2.9.0-jupyter (no sshd)
 #   modelstack-test/tf-jupyter:standin-ssh  the same with openssh-server installed, unconfigured
+#   modelstack-test/tf-serving:standin      stand-in for tensorflow/serving (REST model status only)
+#   modelstack-test/nginx:standin           stand-in for the official nginx image (Debian's nginx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FIXTURES=test/fixtures/images
@@ -51,11 +53,18 @@ build_standin() {
   docker build -q --target "$target" -t "$tag" --label org.modelstack.test-image=tf-standin "$FIXTURES/tf-standin" >/dev/null
 }
 
+build_dir() {
+  local dir=$1 tag=$2
+  docker build -q -t "$tag" --label org.modelstack.test-image="$dir" "$FIXTURES/$dir" >/dev/null
+}
+
 have_image modelstack-test/busybox:latest || timed build_busybox
 if [ "${1:-}" != "--busybox-only" ]; then
-  have_image modelstack-test/tf-jupyter:standin-ssh && have_image modelstack-test/tf-jupyter:standin \
+  have_image modelstack-test/tf-jupyter:standin-ssh && have_image modelstack-test/tf-jupyter:standin && have_image modelstack-test/nginx:standin \
     || { have_image modelstack-test/debian:bookworm || timed build_debian; }
   have_image modelstack-test/tf-jupyter:standin || timed build_standin jupyter modelstack-test/tf-jupyter:standin
   have_image modelstack-test/tf-jupyter:standin-ssh || timed build_standin jupyter-ssh modelstack-test/tf-jupyter:standin-ssh
+  have_image modelstack-test/tf-serving:standin || timed build_dir tf-serving-standin modelstack-test/tf-serving:standin
+  have_image modelstack-test/nginx:standin || timed build_dir nginx-standin modelstack-test/nginx:standin
 fi
 docker image ls --filter reference='modelstack-test/*' --format '{{.Repository}}:{{.Tag}}  {{.Size}}'

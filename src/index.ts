@@ -13,3 +13,4 @@ export * from './engine/index.js';
 export * from './orchestrator/index.js';
 export * from './plan/index.js';
 export * from './spec/index.js';
+export * from './models/index.js';

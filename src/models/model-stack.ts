@@ -1,0 +1,120 @@
+/**
+ * `defineModelStack(options)`: a Stack of model containers whose project is
+ * built by `modelStackProject`, plus `endpoints()` — how to reach each model
+ * (Jupyter URL with its token, SSH command and host key, TF Serving URLs,
+ * the internal URL other services use, the gateway route).
+ *
+ * Tokens and host keys are read back from the running containers, not from
+ * memory: a stack brought up by another process (or kept by a no-op up)
+ * reports the values its containers really use.
+ */
+import { ModelstackError } from '../errors.js';
+import { Stack, type StackOptions } from '../orchestrator/stack.js';
+import type { Project } from '../spec/model.js';
+import type { ModelStackOptions } from './options.js';
+import { CONTAINER_PATHS, MODEL_EXTENSION, type ModelInfo, modelStackProject } from './project.js';
+import { SSH_PATHS } from './ssh.js';
+
+/** How to reach one model. */
+export interface ModelEndpoints {
+  name: string;
+  flavour: 'jupyter' | 'serving';
+  /** Jupyter (jupyter flavour): the URL includes the token. */
+  jupyter?: { url: string; token: string; host: string; port: number };
+  /** SSH (when keys were given): `command` to run, and the host key line for known_hosts. */
+  ssh?: { host: string; port: number; user: 'root'; command: string; knownHosts: string };
+  /** TF Serving (serving flavour): REST status URL and gRPC address. */
+  serving?: { rest: string; grpc: string };
+  /** What other containers on the project network use. */
+  internal: { url: string };
+  /** Through the gateway (needs `Authorization: Bearer <gateway token>`). */
+  gateway?: { url: string };
+}
+
+export interface StackEndpoints {
+  project: string;
+  models: ModelEndpoints[];
+  gateway?: { url: string; token: string };
+}
+
+export class ModelStack extends Stack {
+  /** The options as given (validated into {@link Stack.project}). */
+  readonly modelOptions: ModelStackOptions;
+
+  constructor(options: ModelStackOptions, stackOptions: StackOptions = {}) {
+    super(modelStackProject(options), stackOptions);
+    this.modelOptions = options;
+  }
+
+  /** Endpoints of every model, read from the running stack. */
+  async endpoints(): Promise<StackEndpoints> {
+    const models: ModelEndpoints[] = [];
+    let gateway: StackEndpoints['gateway'];
+    for (const [name, service] of Object.entries(this.project.services)) {
+      const info = service.extensions?.[MODEL_EXTENSION] as ModelInfo | undefined;
+      if (!info) continue;
+      if (info.flavour === 'gateway') {
+        const { host, port } = await this.published(name, 8080);
+        gateway = { url: `http://${host}:${port}/`, token: await this.read(name, CONTAINER_PATHS.gatewayToken) };
+        continue;
+      }
+      models.push(await this.modelEndpoints(name, info));
+    }
+    if (gateway) for (const m of models) m.gateway = { url: `${gateway.url}${m.name}/` };
+    return { project: this.project.name, models, ...(gateway ? { gateway } : {}) };
+  }
+
+  private async modelEndpoints(name: string, info: ModelInfo): Promise<ModelEndpoints> {
+    if (info.flavour === 'serving') {
+      const rest = await this.published(name, 8501);
+      const grpc = await this.published(name, 8500);
+      return {
+        name,
+        flavour: 'serving',
+        serving: { rest: `http://${rest.host}:${rest.port}/v1/models/${name}`, grpc: `${grpc.host}:${grpc.port}` },
+        internal: { url: `http://${name}:8501` },
+      };
+    }
+    const jupyter = await this.published(name, 8888);
+    const token = await this.read(name, CONTAINER_PATHS.jupyterToken);
+    const out: ModelEndpoints = {
+      name,
+      flavour: 'jupyter',
+      jupyter: { url: `http://${jupyter.host}:${jupyter.port}/?token=${token}`, token, host: jupyter.host, port: jupyter.port },
+      internal: { url: `http://${name}:8888` },
+    };
+    if (info.ssh) {
+      const ssh = await this.published(name, 22);
+      const hostKey = await this.read(name, SSH_PATHS.hostPublicKey);
+      out.ssh = {
+        host: ssh.host,
+        port: ssh.port,
+        user: 'root',
+        command: `ssh -p ${ssh.port} root@${ssh.host}`,
+        knownHosts: `[${ssh.host}]:${ssh.port} ${hostKey}`,
+      };
+    }
+    return out;
+  }
+
+  /** Published address; a wildcard bind is reached through loopback from this machine. */
+  private async published(service: string, port: number): Promise<{ host: string; port: number }> {
+    const { hostIp, hostPort } = await this.port(service, port);
+    return { host: hostIp === '0.0.0.0' || hostIp === '' ? '127.0.0.1' : hostIp === '::' ? '::1' : hostIp, port: hostPort };
+  }
+
+  private async read(service: string, file: string): Promise<string> {
+    const result = await this.exec(service, ['cat', file]);
+    if (result.exitCode !== 0) {
+      throw new ModelstackError('ENDPOINT_UNREADABLE', `cannot read ${file} in service "${service}": ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+    }
+    return result.stdout.trim();
+  }
+}
+
+/** Defines a stack of model containers (see {@link ModelStackOptions}); `up()` brings it up. */
+export function defineModelStack(options: ModelStackOptions, stackOptions: StackOptions = {}): ModelStack {
+  return new ModelStack(options, stackOptions);
+}
+
+export type { Project };
