@@ -1,6 +1,5 @@
-/** Removes the customer-service stack (containers, then its network). Model folders stay. */
+/** Removes the customer-service stack (containers, then its network). Model code folders are kept. */
 import { Stack } from '../../src/index.js';
-import { customerServiceProject, STANDIN_IMAGE } from './project.js';
 
-await new Stack(customerServiceProject(STANDIN_IMAGE)).down();
-console.log('customer-service: removed (model code folders are kept).');
+const result = await Stack.forProject('customer-service').down();
+console.log(`customer-service: removed ${result.removedContainers.length} containers and ${result.removedNetworks.length} network(s); model code folders are kept.`);

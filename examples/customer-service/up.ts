@@ -1,51 +1,74 @@
 /**
- * The seed's customer-service platform: intent, sentiment and NER models,
- * each in its own TensorFlow Jupyter container on one project network,
- * published on 127.0.0.1 only, with CPU/memory limits and a healthcheck.
+ * The seed's customer-service platform, up in one call: intent, sentiment
+ * and NER models (TensorFlow Jupyter, key-only SSH, token-protected Jupyter)
+ * behind a gateway, then their endpoints.
  *
- *   node --import tsx examples/customer-service/up.ts      # up, print endpoints
- *   node --import tsx examples/customer-service/down.ts    # remove it all
+ *   npm run demo        (or: node --import tsx examples/customer-service/up.ts)
+ *   npm run demo:down
  *
- * Uses tensorflow/tensorflow:2.9.0-jupyter when it is present or can be
- * pulled; otherwise says so and uses the offline stand-in image.
+ * When tensorflow/tensorflow:2.9.0-jupyter (or nginx) cannot be pulled, it
+ * says so and uses the offline stand-in images (scripts/build-test-images.sh).
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Engine, Stack } from '../../src/index.js';
-import { customerServiceProject, TF_IMAGE, STANDIN_IMAGE } from './project.js';
+import { fileURLToPath } from 'node:url';
+import { Engine, defineModelStack, generateHostKey, loadModelsFile } from '../../src/index.js';
 
-const engine = await Engine.connect();
-let image = TF_IMAGE;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const STANDINS: Record<string, string> = {
+  'tensorflow/tensorflow:2.9.0-jupyter': 'modelstack-test/tf-jupyter:standin-ssh',
+  'nginx:1.27-alpine': 'modelstack-test/nginx:standin',
+};
+
+// A demo SSH key (ECDSA, PEM), made here so no ssh-keygen is needed.
+const keyFile = path.join(here, '.demo', 'id_ecdsa');
+await mkdir(path.dirname(keyFile), { recursive: true });
 try {
-  await engine.images.ensure(TF_IMAGE, { policy: 'missing' });
-} catch (err) {
-  console.log(`${TF_IMAGE} is not available here (${(err as Error).message.split('\n')[0]}).`);
-  console.log(`Using the offline stand-in ${STANDIN_IMAGE} instead (build it with scripts/build-test-images.sh).`);
-  image = STANDIN_IMAGE;
+  await readFile(`${keyFile}.pub`);
+} catch {
+  const key = generateHostKey();
+  await writeFile(keyFile, key.privatePem, { mode: 0o600 });
+  await writeFile(`${keyFile}.pub`, `${key.publicLine} demo@modelstack\n`);
 }
 
-const project = customerServiceProject(image);
-for (const s of Object.values(project.services)) {
-  for (const v of s.volumes ?? []) if (v.type === 'bind') await mkdir(v.source, { recursive: true });
-}
-const stack = new Stack(project, {
+const options = await loadModelsFile(path.join(here, 'models.yml'));
+const engine = await Engine.connect();
+const pick = async (image: string): Promise<string> => {
+  try {
+    await engine.images.ensure(image, { policy: 'missing' });
+    return image;
+  } catch (err) {
+    const standin = STANDINS[image];
+    if (!standin) throw err;
+    console.log(`${image} cannot be pulled here (${(err as Error).message.split('\n')[0]}).`);
+    console.log(`  -> using the offline stand-in ${standin}`);
+    return standin;
+  }
+};
+options.image = await pick(options.image ?? 'tensorflow/tensorflow:2.9.0-jupyter');
+options.gateway = { ...options.gateway, image: await pick(options.gateway?.image ?? 'nginx:1.27-alpine') };
+
+const stack = defineModelStack(options, {
   engine,
   onEvent: (e) => {
-    if ('container' in e && e.container && /created|healthy|ready|failed/.test(e.type)) console.log(`  ${e.type.padEnd(20)} ${e.container}`);
+    if (e.type === 'container.created' || e.type === 'container.healthy' || e.type === 'container.ready' || e.type === 'container.kept') {
+      console.log(`  ${e.type.padEnd(20)} ${e.container}`);
+    } else if (e.type === 'warning' || e.type === 'container.failed') {
+      console.log(`  ${e.type}: ${'message' in e ? e.message : e.error}`);
+    }
   },
 });
-console.log(`Bringing up ${Object.keys(project.services).join(', ')} (project ${project.name})...`);
-await stack.up({ waitTimeoutMs: 180_000 });
+console.log(`Bringing up ${Object.keys(stack.project.services).join(', ')} (project ${stack.project.name})...`);
+await stack.up({ waitTimeoutMs: 300_000 });
 
+const { models, gateway } = await stack.endpoints();
 console.log('\nEndpoints:');
-for (const name of Object.keys(project.services)) {
-  const { hostIp, hostPort } = await stack.port(name, 8888);
-  const [c] = await engine.containers.list([`com.docker.compose.project=${project.name}`, `com.docker.compose.service=${name}`]);
-  // Jupyter prints its generated token on start; read it back from the logs.
-  const logs = c ? await engine.containers.logs(c.Id) : [];
-  const token = logs.map((l) => /[?&]token=([0-9a-f]+)/.exec(l.text)?.[1]).find(Boolean);
-  const code = project.services[name]!.volumes?.find((v) => v.type === 'bind');
-  const folder = code?.type === 'bind' ? path.relative(process.cwd(), code.source) : '-';
-  console.log(`  ${name.padEnd(10)} http://${hostIp}:${hostPort}/${token ? `?token=${token}` : ''}   code: ${folder}`);
+for (const m of models) {
+  console.log(`  ${m.name}`);
+  console.log(`    jupyter   ${m.jupyter!.url}`);
+  console.log(`    ssh       ${m.ssh!.command} -i ${path.relative(process.cwd(), keyFile)}`);
+  console.log(`    internal  ${m.internal.url}`);
+  if (m.gateway) console.log(`    gateway   ${m.gateway.url}`);
 }
-console.log(`\nTake it down with: npm run demo:down`);
+if (gateway) console.log(`\nGateway ${gateway.url} (send: Authorization: Bearer ${gateway.token})`);
+console.log('\nTake it down with: npm run demo:down');

@@ -104,8 +104,9 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
 
   const waits = new Map<string, Promise<ReadyState>>();
   const waitFor = (c: StackContainer, condition: ReadyCondition): Promise<ReadyState> => {
+    // "ready" is "healthy" for a container with a healthcheck: reuse a healthy wait already made.
     const key = `${c.id}:${condition}`;
-    let p = waits.get(key);
+    let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
     if (!p) {
       p = waitReady(ctx, c, condition, deadline, signal);
       waits.set(key, p);
