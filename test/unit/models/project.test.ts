@@ -1,0 +1,149 @@
+/**
+ * modelStackProject is pure: options in, an ordinary Compose project out.
+ * Checked here: ports, limits, GPUs, secrets as files (never environment),
+ * SSH wiring, the insecure opt-in, validation messages, host keys.
+ */
+import { createPublicKey } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ModelStackConfigError, modelStackProject } from '../../../src/models/project.js';
+import { generateHostKey, looksLikePublicKey, sshdDropIn } from '../../../src/models/ssh.js';
+import { gatewayConfig } from '../../../src/models/gateway.js';
+import type { Project } from '../../../src/spec/model.js';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm5 user@host';
+const three = { name: 'cs', workingDir: '/srv/cs', models: [{ name: 'intent' }, { name: 'sentiment' }, { name: 'ner' }] };
+
+const published = (p: Project, service: string) => p.services[service]!.ports!.map((x) => `${x.host_ip}:${x.published ?? ''}->${x.target}`);
+
+describe('modelStackProject', () => {
+  it('follows the seed: Jupyter from 8888 and SSH from 2222 upward, one step per model, on 127.0.0.1', () => {
+    const p = modelStackProject({ ...three, ssh: { authorizedKeys: KEY } });
+    expect(published(p, 'intent')).toEqual(['127.0.0.1:8888->8888', '127.0.0.1:2222->22']);
+    expect(published(p, 'sentiment')).toEqual(['127.0.0.1:8889->8888', '127.0.0.1:2223->22']);
+    expect(published(p, 'ner')).toEqual(['127.0.0.1:8890->8888', '127.0.0.1:2224->22']);
+  });
+
+  it.each([
+    [{ jupyter: 9000, ssh: 3000 }, ['127.0.0.1:9001->8888', '127.0.0.1:3001->22']],
+    [{ jupyter: 0, ssh: 0 }, ['127.0.0.1:->8888', '127.0.0.1:->22']],
+    [{ hostIp: '0.0.0.0' }, ['0.0.0.0:8889->8888', '0.0.0.0:2223->22']],
+  ])('port options %j', (ports, expected) => {
+    expect(published(modelStackProject({ ...three, ports, ssh: { authorizedKeys: KEY } }), 'sentiment')).toEqual(expected);
+  });
+
+  it('counts ports per flavour: the first serving model gets 8501/8500', () => {
+    const p = modelStackProject({ workingDir: '/w', models: [{ name: 'a' }, { name: 'b', flavour: 'serving', modelDir: './b' }] });
+    expect(published(p, 'b')).toEqual(['127.0.0.1:8501->8501', '127.0.0.1:8500->8500']);
+    expect(p.services.b!.volumes).toEqual([{ type: 'bind', source: '/w/b', target: '/models/b', read_only: true }]);
+    expect(p.services.b!.environment).toMatchObject({ MODEL_NAME: 'b', MODEL_BASE_PATH: '/models' });
+  });
+
+  it('mounts the code folder (created if missing) and applies the seed limits, overridable, with GPUs', () => {
+    const p = modelStackProject({ ...three, models: [{ name: 'intent' }, { name: 'ner', code: '~/ner', resources: { memory: '1g' }, gpus: 'all' }] });
+    expect(p.services.intent!.volumes).toEqual([{ type: 'bind', source: '/srv/cs/intent', target: '/tf/notebooks', bind: { create_host_path: true } }]);
+    expect(p.services.intent!.deploy!.resources).toEqual({ limits: { cpus: 2, memory: 4 * 1024 ** 3 } });
+    expect(p.services.ner!.deploy!.resources).toEqual({
+      limits: { cpus: 2, memory: 1024 ** 3 },
+      reservations: { devices: [{ driver: 'nvidia', count: -1, capabilities: ['gpu'] }] },
+    });
+    expect(p.services.intent!.restart).toBe('on-failure');
+  });
+
+  it('delivers every secret as a file; no service environment holds a token, key or password', () => {
+    const p = modelStackProject({ ...three, ssh: { authorizedKeys: KEY, insecureRootPassword: 'pw-123456' }, gateway: { enabled: true, token: 'gateway-token-0123456789' } });
+    const secretValues = Object.values(p.environment!);
+    expect(secretValues).toEqual(expect.arrayContaining(['pw-123456', 'gateway-token-0123456789']));
+    for (const [name, s] of Object.entries(p.services)) {
+      const visible = JSON.stringify({ env: s.environment, cmd: s.command, entry: s.entrypoint, labels: s.labels });
+      for (const v of secretValues) expect(visible, name).not.toContain(v.slice(0, 24));
+    }
+    expect(p.services.intent!.secrets!.map((s) => s.target)).toEqual([
+      '/run/secrets/jupyter_token',
+      '/root/.ssh/authorized_keys',
+      '/etc/ssh/modelstack_host_key',
+      '/run/secrets/root_password',
+    ]);
+    expect(p.services.intent!.secrets!.find((s) => s.target === '/root/.ssh/authorized_keys')!.mode).toBe(0o600);
+  });
+
+  it('marks the insecure opt-in with a warning that every up repeats', () => {
+    const insecure = modelStackProject({ ...three, ssh: { insecureRootPassword: 'pw-123456' } });
+    expect(insecure.services.intent!.extensions!['x-modelstack-warning']).toMatch(/root password .*insecure opt-in/);
+    const secure = modelStackProject({ ...three, ssh: { authorizedKeys: KEY } });
+    expect(secure.services.intent!.extensions!['x-modelstack-warning']).toBeUndefined();
+  });
+
+  it('without SSH keys there is no sshd: the image entrypoint is left alone and port 22 is not published', () => {
+    const p = modelStackProject(three);
+    expect(p.services.intent!.entrypoint).toBeUndefined();
+    expect(p.services.intent!.ports!.map((x) => x.target)).toEqual([8888]);
+  });
+
+  it('gives each model its own random token and host key', () => {
+    const p = modelStackProject({ ...three, ssh: { authorizedKeys: KEY } });
+    const tokens = ['INTENT', 'SENTIMENT', 'NER'].map((m) => p.environment![`MODELSTACK_${m}_JUPYTER_TOKEN`]);
+    expect(new Set(tokens).size).toBe(3);
+    for (const t of tokens) expect(t).toMatch(/^[0-9a-f]{48}$/);
+    expect(p.environment!.MODELSTACK_INTENT_SSH_HOST_KEY).not.toBe(p.environment!.MODELSTACK_NER_SSH_HOST_KEY);
+  });
+
+  it('the gateway depends on every model being healthy and routes to each by name', () => {
+    const p = modelStackProject({ ...three, gateway: { enabled: true, token: 'gateway-token-0123456789' } });
+    expect(Object.keys(p.services.gateway!.depends_on!)).toEqual(['intent', 'sentiment', 'ner']);
+    const conf = p.environment!.MODELSTACK_GATEWAY_CONF!;
+    expect(conf).toContain('location /intent/ {\n    proxy_pass http://intent:8888/;');
+    expect(conf).toContain('if ($http_authorization != "Bearer gateway-token-0123456789")');
+  });
+
+  it.each([
+    [{ models: [] }, /models: list at least one model/],
+    [{ models: [{ name: 'Intent' }] }, /models\.0\.name: use lowercase letters/],
+    [{ models: [{ name: 'a' }, { name: 'a' }] }, /the name "a" is used twice/],
+    [{ models: [{ name: 'a', flavour: 'serving' }] }, /models\[0\] \(a\): a serving model needs modelDir/],
+    [{ models: [{ name: 'a', code: '/' }] }, /models\[0\]\.code: \/ is a system folder/],
+    [{ models: [{ name: 'a', modelDir: '/var/run/docker.sock' }] }, /models\[0\]\.modelDir: \/var\/run\/docker\.sock is a system folder/],
+    [{ models: [{ name: 'a' }], gateway: { enabled: true, token: 'short' } }, /gateway\.token: at least 16 characters/],
+    [{ models: [{ name: 'a' }], colour: 'blue' }, /Unrecognized key: "colour"/],
+    [{ models: [{ name: 'a' }], ssh: { authorizedKeys: [KEY, './keys.pub'] } }, /ssh\.authorizedKeys: give either key lines or the path of one file/],
+  ])('rejects %j', (options, message) => {
+    expect(() => modelStackProject({ workingDir: '/w', ...options } as never)).toThrow(ModelStackConfigError);
+    expect(() => modelStackProject({ workingDir: '/w', ...options } as never)).toThrow(message);
+  });
+
+  it('allows a system folder only when asked', () => {
+    expect(modelStackProject({ workingDir: '/w', allowSystemMounts: true, models: [{ name: 'a', code: '/' }] }).services.a!.volumes![0]).toMatchObject({ source: '/' });
+  });
+});
+
+describe('ssh pieces', () => {
+  it('generates an ECDSA host key whose public line matches the private key', () => {
+    const key = generateHostKey();
+    expect(key.privatePem).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    expect(looksLikePublicKey(key.publicLine)).toBe(true);
+    const blob = Buffer.from(key.publicLine.split(' ')[1]!, 'base64');
+    // The last 65 bytes are the uncompressed point of the private key's public half.
+    const spki = createPublicKey(key.privatePem).export({ format: 'jwk' });
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(spki.x!, 'base64url'), Buffer.from(spki.y!, 'base64url')]);
+    expect(blob.subarray(blob.length - 65).equals(point)).toBe(true);
+    expect(blob.subarray(4, 4 + 19).toString()).toBe('ecdsa-sha2-nistp256');
+  });
+
+  it.each([
+    [false, ['PasswordAuthentication no', 'PermitRootLogin prohibit-password']],
+    [true, ['PasswordAuthentication yes', 'PermitRootLogin yes']],
+  ])('drop-in with root password %s', (allow, lines) => {
+    const text = sshdDropIn({ allowRootPassword: allow });
+    for (const l of lines) expect(text.split('\n')).toContain(l);
+  });
+
+  it.each([
+    [KEY, true],
+    ['ecdsa-sha2-nistp256 AAAAE2VjZHNh x', true],
+    ['~/.ssh/id_ed25519.pub', false],
+    ['./keys', false],
+  ])('%s looks like a key: %s', (v, expected) => expect(looksLikePublicKey(v)).toBe(expected));
+
+  it('gateway config with no routes still refuses without the token', () => {
+    expect(gatewayConfig('t'.repeat(16), [])).toContain('return 401;');
+  });
+});
