@@ -175,14 +175,7 @@ export class ContainerClient {
   async logs(id: string, options: LogsOptions = {}): Promise<LogLine[]> {
     const tty = await this.isTty(id);
     const buffer = (await this.engine.call(`logs of ${id}`, () =>
-      this.engine.docker.getContainer(id).logs({
-        stdout: true,
-        stderr: true,
-        follow: false,
-        tail: (options.tail ?? 'all') as number,
-        since: options.since ?? 0,
-        timestamps: options.timestamps ?? false,
-      }),
+      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: false }),
     )) as unknown as Buffer;
     const lines: LogLine[] = [];
     const splitter = lineSplitter((line) => lines.push(line));
@@ -205,14 +198,7 @@ export class ContainerClient {
   async followLogs(id: string, options: FollowLogsOptions): Promise<void> {
     const tty = await this.isTty(id);
     const stream = (await this.engine.call(`follow logs of ${id}`, () =>
-      this.engine.docker.getContainer(id).logs({
-        stdout: true,
-        stderr: true,
-        follow: true,
-        tail: (options.tail ?? 'all') as number,
-        since: options.since ?? 0,
-        timestamps: options.timestamps ?? false,
-      }),
+      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: true }),
     )) as unknown as NodeJS.ReadableStream & { destroy(): void };
     const splitter = lineSplitter(options.onLine);
     const decoder = demuxDecoder((s, chunk) => splitter.push(s, chunk));
@@ -337,6 +323,17 @@ export class ContainerClient {
     const info = await this.inspect(id);
     return info?.Config.Tty ?? false;
   }
+}
+
+/** The query both log reads share (the API types `tail` as a number; it also takes "all"). */
+function logQuery(options: LogsOptions) {
+  return {
+    stdout: true,
+    stderr: true,
+    tail: (options.tail ?? 'all') as number,
+    since: options.since ?? 0,
+    timestamps: options.timestamps ?? false,
+  };
 }
 
 /** The container's name without the leading slash the API adds. */
