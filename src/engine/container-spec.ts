@@ -125,6 +125,26 @@ export interface ContainerSpec {
   oomScoreAdj?: number;
   logging?: { driver: string; options?: Record<string, string> };
   platform?: string;
+  /** OCI runtime (`runc`, `nvidia`, …). */
+  runtime?: string;
+  usernsMode?: string;
+  utsMode?: string;
+  cgroupParent?: string;
+  /** `host` or `private` cgroup namespace. */
+  cgroupnsMode?: string;
+  memorySwappiness?: number;
+  oomKillDisable?: boolean;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
+  deviceCgroupRules?: string[];
+  storageOpt?: Record<string, string>;
+  /** `container[:ro|rw]` whose volumes to mount. */
+  volumesFrom?: string[];
+  /** Legacy links: `container:alias`. */
+  links?: string[];
+  macAddress?: string;
 }
 
 /** Docker's default address for published ports when the caller names none: loopback, not the world. */
@@ -199,6 +219,21 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
     PidMode: spec.pidMode,
     OomScoreAdj: spec.oomScoreAdj,
     LogConfig: spec.logging ? { Type: spec.logging.driver, Config: spec.logging.options ?? {} } : undefined,
+    Runtime: spec.runtime,
+    UsernsMode: spec.usernsMode,
+    UTSMode: spec.utsMode,
+    CgroupParent: spec.cgroupParent,
+    CgroupnsMode: spec.cgroupnsMode,
+    MemorySwappiness: spec.memorySwappiness,
+    OomKillDisable: spec.oomKillDisable,
+    CpuQuota: spec.cpuQuota,
+    CpuPeriod: spec.cpuPeriod,
+    CpuRealtimePeriod: spec.cpuRealtimePeriod,
+    CpuRealtimeRuntime: spec.cpuRealtimeRuntime,
+    DeviceCgroupRules: spec.deviceCgroupRules,
+    StorageOpt: spec.storageOpt,
+    VolumesFrom: spec.volumesFrom,
+    Links: spec.links,
   });
 
   return compact({
@@ -222,6 +257,7 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
     Healthcheck: spec.healthcheck ? toHealthConfig(spec.healthcheck) : undefined,
     StopSignal: spec.stopSignal,
     StopTimeout: spec.stopTimeoutSeconds,
+    MacAddress: spec.macAddress,
     HostConfig: hostConfig,
     NetworkingConfig: first && !spec.networkMode ? { EndpointsConfig: { [first.name]: toEndpoint(first) } } : undefined,
   }) as Dockerode.ContainerCreateOptions;

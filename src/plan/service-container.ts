@@ -80,6 +80,10 @@ export function containerSpecFor(
     ...networksOf(project, serviceName, service, fail, options.networkIds ?? {}),
   };
 
+  const links = [
+    ...(service.links ?? []).map((l) => linkTarget(project, l)),
+    ...(service.external_links ?? []).map((l) => (l.includes(':') ? l : `${l}:${l}`)),
+  ];
   assign(spec, {
     command: service.command ?? undefined,
     entrypoint: service.entrypoint ?? undefined,
@@ -121,8 +125,44 @@ export function containerSpecFor(
     oomScoreAdj: service.oom_score_adj,
     logging: service.logging?.driver ? { driver: service.logging.driver, options: service.logging.options ?? {} } : undefined,
     platform: service.platform,
+    runtime: service.runtime,
+    usernsMode: service.userns_mode,
+    utsMode: service.uts,
+    cgroupParent: service.cgroup_parent,
+    cgroupnsMode: service.cgroup,
+    memorySwappiness: service.mem_swappiness,
+    oomKillDisable: service.oom_kill_disable,
+    cpuQuota: service.cpu_quota,
+    cpuPeriod: service.cpu_period,
+    cpuRealtimePeriod: service.cpu_rt_period,
+    cpuRealtimeRuntime: service.cpu_rt_runtime,
+    deviceCgroupRules: service.device_cgroup_rules,
+    storageOpt: service.storage_opt ? Object.fromEntries(Object.entries(service.storage_opt).map(([k, v]) => [k, String(v)])) : undefined,
+    volumesFrom: service.volumes_from?.map((v) => volumesFromTarget(project, v)),
+    links: links.length ? links : undefined,
+    macAddress: service.mac_address,
   });
   return spec;
+}
+
+/**
+ * `volumes_from: [service[:ro]]` or `[container:name[:ro]]` → the engine's
+ * `container[:ro]` (a service means its first container).
+ */
+function volumesFromTarget(project: Project, entry: string): string {
+  const [first, ...rest] = entry.split(':');
+  if (first === 'container') return rest.join(':');
+  const mode = rest.length ? `:${rest.join(':')}` : '';
+  const target = project.services[first ?? ''];
+  return target ? `${containerNameFor(project.name, first!, 1, target.container_name)}${mode}` : entry;
+}
+
+/** `links: [service[:alias]]` → `container:alias`. */
+function linkTarget(project: Project, entry: string): string {
+  const [service, alias] = entry.split(':');
+  const target = project.services[service ?? ''];
+  const container = target ? containerNameFor(project.name, service!, 1, target.container_name) : service!;
+  return `${container}:${alias ?? service}`;
 }
 
 /** Compose's `depends_on` label: `name:condition:restart,…`. */
