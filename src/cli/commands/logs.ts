@@ -1,0 +1,59 @@
+/**
+ * `modelstack logs [-f] [-n|--tail N] [-t] [--no-log-prefix] [--no-color]
+ * [SERVICE...]`: the services' container logs, each line prefixed with
+ * `<service>-<n>  | `; container stdout to stdout, container stderr to
+ * stderr. With `-f`, until the containers stop or Ctrl-C.
+ */
+import type { Command } from 'commander';
+import type { StackLogsOptions } from '../../orchestrator/stack.js';
+import { parseTail } from '../arguments.js';
+import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
+import { LogPrinter, prefixName } from '../log-printer.js';
+import { openStack } from '../open-stack.js';
+
+interface LogsFlags {
+  follow?: boolean;
+  tail?: number | 'all';
+  timestamps?: boolean;
+  /** False with `--no-log-prefix`. */
+  logPrefix: boolean;
+  /** False with `--no-color`. */
+  color: boolean;
+}
+
+/** Adds `modelstack logs` to `program`; output goes to `io`. */
+export function registerLogs(program: Command, io: CliIo): void {
+  program
+    .command('logs')
+    .description("Print the services' logs (container stdout to stdout, stderr to stderr)")
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'keep printing new lines until the containers stop or Ctrl-C')
+    .option('-n, --tail <lines>', 'lines from the end of each container\'s log, or "all"', parseTail)
+    .option('-t, --timestamps', 'show timestamps')
+    .option('--no-log-prefix', 'do not prefix lines with the container')
+    .option('--no-color', 'do not color the prefixes')
+    .action(async (services: string[], _options: LogsFlags, command: Command) => {
+      const o = command.optsWithGlobals<GlobalOptions & LogsFlags>();
+      const stack = await openStack(o, io, { services });
+      const selection = services.length ? { services } : {};
+      const printer = new LogPrinter(io, { prefix: o.logPrefix, color: o.color && io.isTty });
+      // Every prefix of the stack is known before the first line, so all lines align.
+      printer.register((await stack.ps({ all: true, ...selection })).map((c) => prefixName(c.service, c.number)));
+      const options: StackLogsOptions = {
+        ...selection,
+        ...(o.tail !== undefined ? { tail: o.tail } : {}),
+        ...(o.timestamps ? { timestamps: true } : {}),
+        onLine: (line) => printer.print(line),
+      };
+      if (!o.follow) return stack.logs(options);
+      let interrupted = false;
+      await withInterrupt(
+        io,
+        (signal) => stack.logs({ ...options, follow: true, signal }),
+        () => {
+          interrupted = true;
+        },
+      );
+      if (interrupted) throw new CliExit(INTERRUPTED_EXIT_CODE);
+    });
+}

@@ -1,0 +1,58 @@
+/**
+ * The one way a command gets its {@link Stack}: from the compose file(s)
+ * when there are any, or — for commands that work from labels alone — from
+ * the project name (`-p` or COMPOSE_PROJECT_NAME) when there is no file.
+ */
+import { pino } from 'pino';
+import { ModelstackError } from '../errors.js';
+import { Stack } from '../orchestrator/stack.js';
+import type { StackEventListener } from '../orchestrator/events.js';
+import { ComposeFileError } from '../spec/errors.js';
+import { assertValidProjectName } from '../spec/project-name.js';
+import { CliUsageError, type CliIo, type GlobalOptions } from './context.js';
+import { loadProjectFromCli } from './load-project.js';
+
+export interface OpenStackOptions {
+  /** The command needs the compose file (`up`); otherwise a project name is enough. */
+  requireFile?: boolean;
+  /** Services named on the command line: checked against the file before anything talks to the engine. */
+  services?: string[];
+  onEvent?: StackEventListener;
+}
+
+/**
+ * Loads the project the global options describe and wraps it in a Stack.
+ *
+ * @throws CliUsageError when there is neither a compose file nor a project name.
+ * @throws ModelstackError `NO_SUCH_SERVICE` when a named service is not in the file.
+ */
+export async function openStack(global: GlobalOptions, io: CliIo, options: OpenStackOptions = {}): Promise<Stack> {
+  // The CLI reports warnings through its progress view; pino stays quiet so
+  // nothing but our own lines reaches the terminal.
+  const stackOptions = { logger: pino({ level: 'silent' }), ...(options.onEvent ? { onEvent: options.onEvent } : {}) };
+  try {
+    const project = await loadProjectFromCli(global, io);
+    checkServices(Object.keys(project.services), options.services ?? []);
+    return new Stack(project, stackOptions);
+  } catch (err) {
+    const noFile = err instanceof ComposeFileError && err.code === 'COMPOSE_NO_FILES';
+    if (!noFile || options.requireFile) throw err;
+    const name = global.projectName || io.env['COMPOSE_PROJECT_NAME'];
+    if (!name) {
+      throw new CliUsageError(`no compose file found in ${io.cwd} or its parent folders, and no project name; pass -f FILE, or -p NAME to act on a running stack`);
+    }
+    assertValidProjectName(name, global.projectName ? '-p' : 'COMPOSE_PROJECT_NAME');
+    return Stack.forProject(name, stackOptions);
+  }
+}
+
+/**
+ * Fails on a service the compose file does not define, as Compose does when
+ * it loads the project (before any engine call).
+ */
+function checkServices(known: string[], named: string[]): void {
+  const unknown = named.filter((s) => !known.includes(s));
+  if (unknown.length) {
+    throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')} (services: ${known.join(', ') || 'none'})`);
+  }
+}
