@@ -83,6 +83,8 @@ export interface StackLogsOptions {
   /** Lines from the end of each container's log (default all). */
   tail?: number | 'all';
   timestamps?: boolean;
+  /** Only lines written at or after this Unix time (seconds). */
+  since?: number;
   signal?: AbortSignal;
   onLine: (line: ServiceLogLine) => void;
 }
@@ -170,7 +172,11 @@ export class Stack implements AsyncDisposable {
     await settleAll(
       containers.map(async (c) => {
         const origin = { service: c.Labels[LABEL.service] ?? '', container: containerName(c), number: Number(c.Labels[LABEL.containerNumber] ?? 1) };
-        const common = { ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.timestamps ? { timestamps: true } : {}) };
+        const common = {
+          ...(options.tail !== undefined ? { tail: options.tail } : {}),
+          ...(options.timestamps ? { timestamps: true } : {}),
+          ...(options.since !== undefined ? { since: options.since } : {}),
+        };
         if (options.follow) {
           await engine.containers.followLogs(c.Id, { ...common, ...(options.signal ? { signal: options.signal } : {}), onLine: (l) => options.onLine({ ...origin, ...l }) });
         } else {

@@ -68,8 +68,10 @@ export function registerUp(program: Command, io: CliIo): void {
       }
 
       const attached = !o.detach && !o.wait;
+      // Attached, show what the containers print from this up on (not the history of kept ones).
+      const since = Math.floor(Date.now() / 1000);
       const containers = await rollout(stack, { ...options, wait: Boolean(o.wait) }, mode, io, attached);
-      if (attached) await attach(stack, services, containers, mode, io);
+      if (attached) await attach(stack, services, containers, mode, io, since);
     });
 }
 
@@ -106,7 +108,7 @@ function attachedServices(stack: Stack, services: string[]): string[] {
  * Compose's attached mode: print the containers' logs with prefixes until
  * they all exit (exit 0) or Ctrl-C (stop them, exit 130).
  */
-async function attach(stack: Stack, services: string[], containers: StackContainer[], mode: ProgressMode, io: CliIo): Promise<void> {
+async function attach(stack: Stack, services: string[], containers: StackContainer[], mode: ProgressMode, io: CliIo, since: number): Promise<void> {
   const targets = attachedServices(stack, services);
   const printer = new LogPrinter(io);
   const names = containers.map((c) => prefixName(c.service, c.number));
@@ -115,7 +117,7 @@ async function attach(stack: Stack, services: string[], containers: StackContain
   let interrupted = false;
   await withInterrupt(
     io,
-    (signal) => stack.logs({ services: targets, follow: true, signal, onLine: (line) => printer.print(line) }),
+    (signal) => stack.logs({ services: targets, follow: true, since, signal, onLine: (line) => printer.print(line) }),
     () => {
       interrupted = true;
       io.stderr('Gracefully stopping... (press Ctrl+C again to force)\n');
