@@ -15,6 +15,7 @@ import { registerDown } from './commands/down.js';
 import { registerExec } from './commands/exec.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
+import { registerModels } from './commands/models.js';
 import { registerPort } from './commands/port.js';
 import { registerPs } from './commands/ps.js';
 import { registerUp } from './commands/up.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo): Command {
   registerPort(program, io);
   registerLifecycle(program, io);
   registerConfig(program, io);
+  registerModels(program, io);
   return program;
 }
 

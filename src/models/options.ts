@@ -104,6 +104,8 @@ export const modelStackOptionsSchema = z.strictObject({
     .optional(),
   /** Restart policy of models (default `on-failure`). */
   restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).optional(),
+  /** Labels put on every container and on the network (e.g. a team, or a test run). */
+  labels: z.record(z.string(), z.string()).optional(),
   /** Allow code or model folders that are system folders (/, /etc, /var/run/docker.sock, ...). Default false. */
   allowSystemMounts: z.boolean().optional(),
 });

@@ -92,7 +92,8 @@ export function modelStackProject(input: ModelStackOptions): Project {
     if (keyFiles.length > 1 || (keyFiles.length && keyLines.length)) {
       throw new ModelStackConfigError('ssh.authorizedKeys: give either key lines or the path of one file holding them, not both');
     }
-    secrets.authorized_keys = keyFiles[0] !== undefined ? { name: 'authorized_keys', file: keyFiles[0] } : { name: 'authorized_keys', content: `${keyLines.join('\n')}\n` };
+    // Public keys are not secret: a config (Compose secrets cannot have inline content).
+    configs.authorized_keys = keyFiles[0] !== undefined ? { name: 'authorized_keys', file: keyFiles[0] } : { name: 'authorized_keys', content: `${keyLines.join('\n')}\n` };
     configs.ssh_bootstrap = { name: 'ssh_bootstrap', content: bootstrapScript() };
     configs.sshd_dropin = { name: 'sshd_dropin', content: sshdDropIn({ allowRootPassword: insecurePassword !== undefined }) };
     if (insecurePassword !== undefined) {
@@ -125,11 +126,11 @@ export function modelStackProject(input: ModelStackOptions): Project {
         secrets[`${m.name}_ssh_host_key`] = { name: `${m.name}_ssh_host_key`, environment: `MODELSTACK_${envKey}_SSH_HOST_KEY` };
         configs[`${m.name}_ssh_host_public_key`] = { name: `${m.name}_ssh_host_public_key`, content: `${hostKey.publicLine}\n` };
         service.secrets.push(
-          { source: 'authorized_keys', target: SSH_PATHS.authorizedKeys, mode: 0o600 },
           { source: `${m.name}_ssh_host_key`, target: SSH_PATHS.hostKey, mode: 0o600 },
           ...(insecurePassword !== undefined ? [{ source: 'root_password', target: SSH_PATHS.rootPassword, mode: 0o400 }] : []),
         );
         service.configs.push(
+          { source: 'authorized_keys', target: SSH_PATHS.authorizedKeys, mode: 0o600 },
           { source: 'ssh_bootstrap', target: SSH_PATHS.bootstrap, mode: 0o755 },
           { source: 'sshd_dropin', target: SSH_PATHS.dropIn, mode: 0o644 },
           { source: `${m.name}_ssh_host_public_key`, target: SSH_PATHS.hostPublicKey, mode: 0o644 },
@@ -175,12 +176,13 @@ export function modelStackProject(input: ModelStackOptions): Project {
     };
   }
 
+  if (options.labels) for (const s of Object.values(services)) s.labels = { ...options.labels };
   return {
     name: projectName,
     working_dir: workingDir,
     config_files: [],
     services,
-    networks: { default: { name: `${projectName}_default` } },
+    networks: { default: { name: `${projectName}_default`, ...(options.labels ? { labels: { ...options.labels } } : {}) } },
     volumes: {},
     configs,
     secrets,

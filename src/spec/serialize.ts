@@ -60,12 +60,31 @@ type Format = 'json' | 'yaml';
 /** Options of {@link serializeProject}. */
 export interface SerializeOptions {
   format: 'json' | 'yaml';
+  /**
+   * Write every `$` in a value as `$$`, so that loading the output again
+   * (with Compose or modelstack) does not interpolate it. `config` prints
+   * values as they are, like Compose; files meant to be run again need this.
+   */
+  escapeDollars?: boolean;
 }
 
 /** Prints a project as `docker compose config --format <format>` does (with a final newline). */
 export function serializeProject(project: Project, options: SerializeOptions = { format: 'yaml' }): string {
-  const tree = projectOut(project, options.format);
+  const source = options.escapeDollars
+    ? { ...project, services: escapeDollars(project.services), configs: escapeDollars(project.configs), secrets: escapeDollars(project.secrets) }
+    : project;
+  const tree = projectOut(source, options.format);
   return options.format === 'json' ? `${toGoJson(tree, '')}\n` : toYaml(tree);
+}
+
+/** A copy of `value` with `$` doubled in every string (keys untouched). */
+function escapeDollars<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('$', '$$$$') as T;
+  if (Array.isArray(value)) return value.map(escapeDollars) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)])) as T;
+  }
+  return value;
 }
 
 /** The project as plain data in `config` shape (key order kept by insertion). */

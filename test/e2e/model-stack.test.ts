@@ -57,12 +57,11 @@ describe('model stack: intent, sentiment, NER with SSH and a gateway', () => {
         ports: { jupyter: 0, ssh: 0 },
         ssh: { authorizedKeys: `${key}.pub` },
         gateway: { enabled: true, image: NGINX, port: 0 },
+        // Every container and the network carry the test label, so a leak would be found.
+        labels: { [TEST_LABEL]: project },
       },
       { engine, onEvent: (e) => events.push(e) },
     );
-    // Every service carries the test label, so a leak would be found.
-    for (const s of Object.values(stack.project.services)) s.labels = { ...s.labels, [TEST_LABEL]: project };
-    stack.project.networks.default!.labels = { [TEST_LABEL]: project };
     await stack.up({ waitTimeoutMs: 180_000 });
     endpoints = await stack.endpoints();
   });
@@ -168,8 +167,6 @@ describe('model stack: intent, sentiment, NER with SSH and a gateway', () => {
   it('a no-op up keeps every container, and endpoints stay valid', async () => {
     const before = (await stack.ps()).map((c) => c.id);
     const again = defineModelStack(stack.modelOptions, { engine });
-    for (const s of Object.values(again.project.services)) s.labels = { ...s.labels, [TEST_LABEL]: project };
-    again.project.networks.default!.labels = { [TEST_LABEL]: project };
     await again.up({ waitTimeoutMs: 60_000 });
     expect((await again.ps()).map((c) => c.id)).toEqual(before);
     expect((await again.endpoints()).models.map((m) => m.jupyter!.token)).toEqual(endpoints.models.map((m) => m.jupyter!.token));
@@ -211,11 +208,10 @@ describe('model stack: the image-without-sshd path and the insecure opt-in', () 
         models: [{ name: 'intent' }],
         ports: { jupyter: 0, ssh: 0 },
         ssh: { authorizedKeys: [(await readFile(`${key}.pub`, 'utf8')).trim()], insecureRootPassword: 'seed-password-123' },
+        labels: { [TEST_LABEL]: project },
       },
       { engine, onEvent: (e) => events.push(e) },
     );
-    for (const s of Object.values(stack.project.services)) s.labels = { ...s.labels, [TEST_LABEL]: project };
-    stack.project.networks.default!.labels = { [TEST_LABEL]: project };
     try {
       await stack.up({ waitTimeoutMs: 240_000 });
       expect(events.some((e) => e.type === 'warning' && /insecure opt-in/.test(e.message))).toBe(true);
@@ -259,10 +255,7 @@ describe('model stack: TF Serving models', () => {
   });
 
   const make = (models: Parameters<typeof defineModelStack>[0]['models']) => {
-    const stack = defineModelStack({ name: project, workingDir: dir, servingImage: SERVING, models, ports: { rest: 0, grpc: 0 } }, { engine });
-    for (const s of Object.values(stack.project.services)) s.labels = { ...s.labels, [TEST_LABEL]: project };
-    stack.project.networks.default!.labels = { [TEST_LABEL]: project };
-    return stack;
+    return defineModelStack({ name: project, workingDir: dir, servingImage: SERVING, models, ports: { rest: 0, grpc: 0 }, labels: { [TEST_LABEL]: project } }, { engine });
   };
 
   it('a model that reports AVAILABLE becomes ready; its REST status is reachable', async () => {

@@ -57,13 +57,9 @@ describe('modelStackProject', () => {
       const visible = JSON.stringify({ env: s.environment, cmd: s.command, entry: s.entrypoint, labels: s.labels });
       for (const v of secretValues) expect(visible, name).not.toContain(v.slice(0, 24));
     }
-    expect(p.services.intent!.secrets!.map((s) => s.target)).toEqual([
-      '/run/secrets/jupyter_token',
-      '/root/.ssh/authorized_keys',
-      '/etc/ssh/modelstack_host_key',
-      '/run/secrets/root_password',
-    ]);
-    expect(p.services.intent!.secrets!.find((s) => s.target === '/root/.ssh/authorized_keys')!.mode).toBe(0o600);
+    expect(p.services.intent!.secrets!.map((s) => s.target)).toEqual(['/run/secrets/jupyter_token', '/etc/ssh/modelstack_host_key', '/run/secrets/root_password']);
+    // Public keys are a config (not secret), still mode 600 as sshd wants.
+    expect(p.services.intent!.configs!.find((s) => s.target === '/root/.ssh/authorized_keys')!.mode).toBe(0o600);
   });
 
   it('marks the insecure opt-in with a warning that every up repeats', () => {
