@@ -68,3 +68,27 @@ export async function httpGet(url: string, init: RequestInit = {}): Promise<{ st
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: await res.text() };
 }
+
+/**
+ * Run ids for one test file: `next()` gives a fresh one (also the label
+ * value of everything that run creates); `removeAll()` removes what each run
+ * left and returns what still remains (expected: nothing).
+ */
+export function testRuns(prefix: string): { next(): string; removeAll(engine: Engine): Promise<string[]> } {
+  const runs: string[] = [];
+  return {
+    next() {
+      const run = uniqueName(prefix);
+      runs.push(run);
+      return run;
+    },
+    async removeAll(engine) {
+      const remaining: string[] = [];
+      for (const run of runs) {
+        await removeLabelled(engine, `${TEST_LABEL}=${run}`);
+        remaining.push(...(await leftovers(`${TEST_LABEL}=${run}`)));
+      }
+      return remaining;
+    },
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
-import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, testRuns } from '../../helpers/engine.js';
 import { cli, parsePs, projectDir, startCli, testLabels, until } from './harness.js';
 
 /** One busybox service running `script`, with `extra` YAML lines under it. */
@@ -28,11 +28,10 @@ function oneService(run: string, script: string, extra: string[] = []): string {
 
 describe('modelstack up modes', () => {
   let engine: Engine;
-  const runs: string[] = [];
+  const runs = testRuns('mscli');
   const dirs: Array<{ remove(): void }> = [];
   const newProject = (compose: (run: string) => string) => {
-    const run = uniqueName('mscli');
-    runs.push(run);
+    const run = runs.next();
     const project = projectDir({ 'compose.yaml': compose(run) });
     dirs.push(project);
     return { run, dir: project.dir };
@@ -42,10 +41,7 @@ describe('modelstack up modes', () => {
     engine = await connectTestEngine();
   });
   afterAll(async () => {
-    for (const run of runs) {
-      await removeLabelled(engine, `${TEST_LABEL}=${run}`);
-      expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
-    }
+    expect(await runs.removeAll(engine)).toEqual([]);
     for (const d of dirs) d.remove();
   });
 

@@ -12,7 +12,7 @@ import { Stack } from '../../../src/orchestrator/stack.js';
 import { DependencyFailedError } from '../../../src/orchestrator/up.js';
 import { LABEL } from '../../../src/plan/labels.js';
 import type { DependsOn, Service } from '../../../src/spec/model.js';
-import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, testRuns } from '../../helpers/engine.js';
 import { httpService, testProject } from '../../helpers/project.js';
 
 const needs = (condition: DependsOn['condition'], extra: Partial<DependsOn> = {}): DependsOn => ({ condition, required: true, restart: false, ...extra });
@@ -20,22 +20,15 @@ const oneShot = (script: string): Service => ({ image: BUSYBOX, command: ['sh', 
 
 describe('convergence', () => {
   let engine: Engine;
-  const runs: string[] = [];
-  const newRun = () => {
-    const run = uniqueName('msc');
-    runs.push(run);
-    return run;
-  };
+  const runs = testRuns('msc');
+  const newRun = () => runs.next();
   const ids = async (stack: Stack) => Object.fromEntries((await stack.ps({ all: true })).map((c) => [c.name, c.id]));
 
   beforeAll(async () => {
     engine = await connectTestEngine();
   });
   afterAll(async () => {
-    for (const run of runs) {
-      await removeLabelled(engine, `${TEST_LABEL}=${run}`);
-      expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
-    }
+    expect(await runs.removeAll(engine)).toEqual([]);
   });
 
   it('a no-op up changes nothing; an environment change recreates only that service and says why', async () => {

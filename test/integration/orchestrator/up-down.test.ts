@@ -7,26 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerFailedError, type Engine } from '../../../src/engine/index.js';
 import type { StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
-import { TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, testRuns } from '../../helpers/engine.js';
 import { httpService, testProject } from '../../helpers/project.js';
 
 describe('Stack up/down', () => {
   let engine: Engine;
-  const runs: string[] = [];
-  const newRun = () => {
-    const run = uniqueName('mst');
-    runs.push(run);
-    return run;
-  };
+  const runs = testRuns('mst');
+  const newRun = () => runs.next();
 
   beforeAll(async () => {
     engine = await connectTestEngine();
   });
   afterAll(async () => {
-    for (const run of runs) {
-      await removeLabelled(engine, `${TEST_LABEL}=${run}`);
-      expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
-    }
+    expect(await runs.removeAll(engine)).toEqual([]);
   });
 
   it('brings three services up in parallel, reachable on 127.0.0.1, then down leaves nothing', async () => {
