@@ -39,6 +39,7 @@ export {
 } from './image-client.js';
 export { NetworkClient, type NetworkSpec, NetworkExistsError, NetworkInUseError } from './network-client.js';
 export { VolumeClient, type VolumeSpec } from './volume-client.js';
+export { EventHub } from './event-hub.js';
 export { EventClient, type EngineEvent, type EventSubscription, type SubscribeOptions } from './event-client.js';
 export { waitUntilReady, probeCommand, type ReadyCondition, type WaitOptions, type ReadyState } from './readiness.js';
 export * from './errors.js';

@@ -15,6 +15,8 @@
  */
 import type Dockerode from 'dockerode';
 import type { Engine } from './engine.js';
+import type { EngineEvent } from './event-client.js';
+import type { EventHub } from './event-hub.js';
 import { containerName } from './container-client.js';
 import { type ContainerFailure, ContainerFailedError, WaitTimeoutError } from './errors.js';
 
@@ -38,6 +40,11 @@ export interface WaitOptions {
   probe?: boolean;
   /** Log lines to quote in errors (default 10). */
   logLines?: number;
+  /**
+   * A shared event stream that covers this container (e.g. one per project),
+   * opened before the container started. Without it the wait opens its own.
+   */
+  events?: EventHub;
 }
 
 /** How the wait ended well. */
@@ -89,18 +96,23 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   const probeController = new AbortController();
   let probing = false;
 
-  const subscription = await engine.events.subscribe({
-    filters: { type: ['container'], container: [id] },
-    onEvent: (e) => {
-      if (e.action === 'die') lastDeath.exitCode = Number(e.attributes.exitCode ?? NaN);
-      if (e.action === 'oom') lastDeath.oom = true;
-      if (TRIGGERS.test(e.action)) trigger();
-    },
-    onEnd: (err) => {
-      streamError = err ?? new Error('the engine closed the event stream');
-      trigger();
-    },
-  });
+  const onEvent = (e: EngineEvent) => {
+    if (e.action === 'die') lastDeath.exitCode = Number(e.attributes.exitCode ?? NaN);
+    if (e.action === 'oom') lastDeath.oom = true;
+    if (TRIGGERS.test(e.action)) trigger();
+  };
+  const onEnd = (err: Error | undefined) => {
+    streamError = err ?? new Error('the engine closed the event stream');
+    trigger();
+  };
+  // A shared hub (opened by the caller before the container started) or a stream of our own.
+  const release: Array<() => void> = [];
+  if (options.events) {
+    release.push(options.events.watch(id, onEvent), options.events.onEnd(onEnd));
+  } else {
+    const subscription = await engine.events.subscribe({ filters: { type: ['container'], container: [id] }, onEvent, onEnd });
+    release.push(() => subscription.close());
+  }
   const timer = setTimeout(() => {
     timedOut = true;
     trigger();
@@ -159,7 +171,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     probeController.abort();
-    subscription.close();
+    for (const r of release) r();
   }
 }
 

@@ -34,7 +34,7 @@ export interface StackOptions {
   logger?: Logger;
   /** Receives every progress event. */
   onEvent?: StackEventListener;
-  /** Engine operations in flight at once (default 16). */
+  /** Engine operations in flight at once (default 32: the engine, not the client, is the bottleneck; stops are mostly waiting). */
   parallelism?: number;
   /**
    * Host address for published ports without `host_ip`. Default `127.0.0.1`:
@@ -102,7 +102,7 @@ export class Stack implements AsyncDisposable {
     this.options = options;
     this.engine = options.engine;
     this.logger = (options.logger ?? pino({ level: 'warn' }, pino.destination(2))).child({ project: project.name });
-    this.limit = pLimit(options.parallelism ?? 16);
+    this.limit = pLimit(options.parallelism ?? 32);
     if (options.onEvent) this.listeners.add(options.onEvent);
   }
 

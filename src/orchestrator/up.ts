@@ -6,14 +6,16 @@
  * parallel (bounded), and a failure stops the rollout with its cause.
  * Everything created carries the project label, so `down` removes it all.
  */
+import { setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
 import type { ArchiveEntry } from '../engine/container-client.js';
 import { ContainerNameConflictError } from '../engine/errors.js';
+import { EventHub } from '../engine/event-hub.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
 import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
 import { ModelstackError, messageOf } from '../errors.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
-import { COMPOSE_VERSION_LABEL_VALUE, LABEL } from '../plan/labels.js';
+import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
 import { type ContainerAction, type DesiredService, type PlanOptions, type ServicePlan, type UpPlan, planUp } from '../plan/reconcile.js';
 import { imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
@@ -81,6 +83,8 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const deadline = Date.now() + (options.waitTimeoutMs ?? DEFAULT_TIMEOUT_MS);
   const rollout = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, rollout.signal]) : rollout.signal;
+  // Every wait and engine call of the rollout listens to this one signal.
+  setMaxListeners(0, signal);
 
   const targets = options.services ?? Object.keys(project.services);
   for (const s of targets) {
@@ -102,13 +106,38 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   await ensureVolumes(ctx, plan);
   await removeOrphans(ctx, plan);
 
+  // One event stream for every wait of this up, opened before any container starts.
+  const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
+  try {
+    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, rollout, signal, wait: options.wait !== false });
+  } finally {
+    events.close();
+  }
+}
+
+interface RolloutEnv {
+  targets: string[];
+  files: Map<string, ArchiveEntry[]>;
+  networkIds: Record<string, string>;
+  events: EventHub;
+  deadline: number;
+  rollout: AbortController;
+  signal: AbortSignal;
+  wait: boolean;
+}
+
+/** Executes the plan over the dependency graph, then waits (unless told not to). */
+async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<string, DesiredService>, env: RolloutEnv): Promise<UpResult> {
+  const { project } = ctx;
+  const { targets, files, networkIds, events, deadline, rollout, signal } = env;
+
   const waits = new Map<string, Promise<ReadyState>>();
   const waitFor = (c: StackContainer, condition: ReadyCondition): Promise<ReadyState> => {
     // "ready" is "healthy" for a container with a healthcheck: reuse a healthy wait already made.
     const key = `${c.id}:${condition}`;
     let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
     if (!p) {
-      p = waitReady(ctx, c, condition, deadline, signal);
+      p = waitReady(ctx, c, condition, deadline, signal, events);
       waits.set(key, p);
     }
     return p;
@@ -127,7 +156,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const outcomes = await settleAll([...nodes.values()]);
   const containers = outcomes.flatMap((o) => o.containers);
 
-  if (options.wait !== false) {
+  if (env.wait) {
     const completedTargets = oneShotDependencies(project);
     await settleAll(
       // An optional dependency that failed was already reported as a warning.
@@ -464,10 +493,10 @@ export async function stopAndRemove(ctx: StackContext, service: string, name: st
   ctx.emit({ type: 'container.removed', service, container: name });
 }
 
-async function waitReady(ctx: StackContext, c: StackContainer, condition: ReadyCondition, deadline: number, signal: AbortSignal): Promise<ReadyState> {
+async function waitReady(ctx: StackContext, c: StackContainer, condition: ReadyCondition, deadline: number, signal: AbortSignal, events: EventHub): Promise<ReadyState> {
   ctx.emit({ type: 'container.waiting', service: c.service, container: c.name, reason: condition });
   try {
-    const state = await waitUntilReady(ctx.engine, c.id, { condition, timeoutMs: Math.max(1, deadline - Date.now()), service: c.service, signal });
+    const state = await waitUntilReady(ctx.engine, c.id, { condition, timeoutMs: Math.max(1, deadline - Date.now()), service: c.service, signal, events });
     ctx.emit({
       type: state.health === 'healthy' || state.readyBy !== 'state' ? 'container.healthy' : 'container.ready',
       service: c.service,

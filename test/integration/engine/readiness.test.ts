@@ -8,6 +8,7 @@ import {
   ContainerFailedError,
   type ContainerSpec,
   type Engine,
+  EventHub,
   WaitTimeoutError,
   waitUntilReady,
 } from '../../../src/engine/index.js';
@@ -141,6 +142,26 @@ describe('waitUntilReady', () => {
     const err = (await waitUntilReady(engine, id, { condition: 'completed', timeoutMs: 30_000 }).catch((e: unknown) => e)) as ContainerFailedError;
     expect(err).toBeInstanceOf(ContainerFailedError);
     expect(['removed', 'exited']).toContain(err.failure.kind);
+  });
+
+  it('many waits share one event stream (a hub opened before the containers start)', async () => {
+    const hub = await EventHub.open(engine, { type: ['container'], label: [`${TEST_LABEL}=${run}`] });
+    try {
+      const ok = await engine.containers.create({ image: BUSYBOX, init: true, command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 }, labels: { [TEST_LABEL]: run } });
+      const bad = await engine.containers.create({ image: BUSYBOX, command: ['sh', '-c', 'sleep 0.3; exit 5'], labels: { [TEST_LABEL]: run } });
+      await Promise.all([engine.containers.start(ok), engine.containers.start(bad)]);
+      const [healthy, failed] = await Promise.allSettled([
+        waitUntilReady(engine, ok, { condition: 'healthy', timeoutMs: 20_000, events: hub, probe: false }),
+        waitUntilReady(engine, bad, { condition: 'running', timeoutMs: 20_000, events: hub }).then(() =>
+          waitUntilReady(engine, bad, { condition: 'completed', timeoutMs: 20_000, events: hub }),
+        ),
+      ]);
+      expect(healthy).toMatchObject({ status: 'fulfilled', value: { readyBy: 'healthcheck' } });
+      expect(failed.status).toBe('rejected');
+      expect(((failed as PromiseRejectedResult).reason as ContainerFailedError).failure).toEqual({ kind: 'exited', exitCode: 5 });
+    } finally {
+      hub.close();
+    }
   });
 
   it('releases its timer, listener and event stream on every path', async () => {

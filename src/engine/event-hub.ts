@@ -1,0 +1,67 @@
+/**
+ * One event stream shared by many waits. Waiting for 25 containers with 25
+ * `/events` connections costs the engine 25 subscriptions and filter passes
+ * per event; a hub opens one (filtered, e.g., by the project label) and hands
+ * each container's events to whoever watches that container.
+ *
+ * Open the hub before the containers it will report on are created or
+ * started: like every subscription, it also replays a short window, so
+ * nothing between "open" and "watch" is lost.
+ */
+import type { Engine } from './engine.js';
+import type { EngineEvent, EventSubscription } from './event-client.js';
+
+type Listener = (event: EngineEvent) => void;
+
+export class EventHub {
+  private readonly watchers = new Map<string, Set<Listener>>();
+  private readonly endListeners = new Set<(err: Error) => void>();
+  private subscription: EventSubscription | undefined;
+  private ended: Error | undefined;
+
+  private constructor() {}
+
+  /** Subscribes once with `filters` (e.g. `{ type: ['container'], label: ['com.docker.compose.project=p'] }`). */
+  static async open(engine: Engine, filters: Record<string, string[]>): Promise<EventHub> {
+    const hub = new EventHub();
+    hub.subscription = await engine.events.subscribe({
+      filters,
+      onEvent: (e) => {
+        for (const l of hub.watchers.get(e.id) ?? []) l(e);
+      },
+      onEnd: (err) => {
+        hub.ended = err ?? new Error('the engine closed the event stream');
+        for (const l of hub.endListeners) l(hub.ended);
+      },
+    });
+    return hub;
+  }
+
+  /** Calls `listener` with every event of container `id`; returns the unwatch function. */
+  watch(id: string, listener: Listener): () => void {
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.watchers.delete(id);
+    };
+  }
+
+  /** Calls `listener` if the stream ends while open (at once if it already has); returns the remove function. */
+  onEnd(listener: (err: Error) => void): () => void {
+    if (this.ended) {
+      listener(this.ended);
+      return () => {};
+    }
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  /** Closes the stream. Watchers are dropped; idempotent. */
+  close(): void {
+    this.subscription?.close();
+    this.watchers.clear();
+    this.endListeners.clear();
+  }
+}
