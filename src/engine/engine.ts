@@ -4,6 +4,9 @@
  * clients (images, networks, volumes, containers, events); nothing else in
  * modelstack imports dockerode.
  */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { ContainerClient } from './container-client.js';
@@ -75,7 +78,7 @@ export class Engine {
   /** Creates the client without pinging (for callers that ping later). */
   static create(options: EngineOptions = {}): Engine {
     const env = options.env ?? process.env;
-    const { address, dockerOptions } = resolveAddress(options.host ?? env.DOCKER_HOST);
+    const { address, dockerOptions } = resolveAddress(options.host ?? env.DOCKER_HOST, env);
     return new Engine(new Dockerode(dockerOptions), address, options.logger);
   }
 
@@ -160,18 +163,42 @@ export function isAbort(err: unknown): boolean {
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
-/** Turns `DOCKER_HOST` (or an explicit host) into dockerode options and a printable address. */
-export function resolveAddress(host: string | undefined): { address: string; dockerOptions: Dockerode.DockerOptions } {
+/**
+ * Turns `DOCKER_HOST` (or an explicit host) into dockerode options and a
+ * printable address. TCP with `DOCKER_TLS_VERIFY` (or an `https://` host)
+ * uses TLS with the CA and client certificate from `DOCKER_CERT_PATH`
+ * (default `~/.docker`: ca.pem, cert.pem, key.pem), as the docker CLI does.
+ */
+export function resolveAddress(
+  host: string | undefined,
+  env: Record<string, string | undefined> = {},
+): { address: string; dockerOptions: Dockerode.DockerOptions } {
   if (!host) return { address: `unix://${DEFAULT_SOCKET}`, dockerOptions: { socketPath: DEFAULT_SOCKET } };
   if (host.startsWith('unix://')) {
     const socketPath = host.slice('unix://'.length) || DEFAULT_SOCKET;
     return { address: `unix://${socketPath}`, dockerOptions: { socketPath } };
   }
   const url = new URL(host.includes('://') ? host : `tcp://${host}`);
-  const protocol = url.protocol === 'https:' ? 'https' : 'http';
-  const port = url.port || (protocol === 'https' ? '2376' : '2375');
-  return {
-    address: `${url.protocol}//${url.hostname}:${port}`,
-    dockerOptions: { host: url.hostname, port, protocol },
-  };
+  const tls = url.protocol === 'https:' || Boolean(env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0');
+  const protocol = tls ? 'https' : 'http';
+  const port = url.port || (tls ? '2376' : '2375');
+  const dockerOptions: Dockerode.DockerOptions = { host: url.hostname, port, protocol };
+  if (tls) {
+    // An explicit DOCKER_CERT_PATH must hold the files; the default folder may
+    // lack them (then the system's CAs and no client certificate are used).
+    const explicit = Boolean(env.DOCKER_CERT_PATH);
+    const dir = env.DOCKER_CERT_PATH || path.join(homedir(), '.docker');
+    for (const [key, file] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) {
+      try {
+        Object.assign(dockerOptions, { [key]: readFileSync(path.join(dir, file)) });
+      } catch (err) {
+        if (!explicit) continue;
+        throw new EngineUnreachableError(
+          `${url.protocol}//${url.hostname}:${port}`,
+          new Error(`TLS is on but ${path.join(dir, file)} cannot be read (${(err as Error).message}); fix DOCKER_CERT_PATH`),
+        );
+      }
+    }
+  }
+  return { address: `${url.protocol}//${url.hostname}:${port}`, dockerOptions };
 }

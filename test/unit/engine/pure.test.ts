@@ -2,6 +2,9 @@
  * The engine layer's pure parts: spec → create body, address parsing,
  * image references, restart policies, error-message parsing, stream decoding.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocatedPort } from '../../../src/engine/container-client.js';
 import { parseRestartPolicy, toCreateOptions } from '../../../src/engine/container-spec.js';
@@ -97,6 +100,22 @@ describe('resolveAddress', () => {
     const r = resolveAddress(host);
     expect(r.address).toBe(address);
     expect(r.dockerOptions).toEqual(options);
+  });
+
+  it('TLS with DOCKER_TLS_VERIFY reads the client certificate from DOCKER_CERT_PATH', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ms-certs-'));
+    try {
+      for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(dir, f), `${f} bytes`);
+      const r = resolveAddress('tcp://docker.example:2376', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+      expect(r.address).toBe('tcp://docker.example:2376');
+      expect(r.dockerOptions).toMatchObject({ protocol: 'https', host: 'docker.example', port: '2376' });
+      expect(String((r.dockerOptions as { cert: Buffer }).cert)).toBe('cert.pem bytes');
+      expect(() => resolveAddress('tcp://docker.example:2376', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(dir, 'missing') })).toThrow(
+        /TLS is on but .*missing\/ca\.pem cannot be read/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
