@@ -1,9 +1,13 @@
 /**
  * The optional gateway: one nginx in front of the models, routing
  * `/<model>/…` to the model's service by name on the project network, and
- * refusing every request without the bearer token. The config holds the
- * token, so it reaches the container as a secret file.
+ * refusing every request without the bearer token. The routes are a plain
+ * config (they change when models change, which recreates the gateway); the
+ * token lives in a separate secret file that the config includes.
  */
+
+/** Where the gateway's secret auth snippet goes in the container. */
+export const GATEWAY_AUTH_PATH = '/etc/nginx/modelstack/auth.conf';
 
 export interface GatewayRoute {
   /** Model (service) name: the route prefix and the upstream host. */
@@ -12,8 +16,13 @@ export interface GatewayRoute {
   port: number;
 }
 
-/** The nginx `conf.d` file. `token` must match `[A-Za-z0-9._~+/=-]+` (checked by the options schema). */
-export function gatewayConfig(token: string, routes: GatewayRoute[]): string {
+/** The secret snippet the config includes: the expected Authorization header. `token` matches `[A-Za-z0-9._~+/=-]+` (checked by the options schema). */
+export function gatewayAuth(token: string): string {
+  return `set $modelstack_expected_auth "Bearer ${token}";\n`;
+}
+
+/** The nginx `conf.d` file: no secret in it. */
+export function gatewayConfig(routes: GatewayRoute[]): string {
   const locations = routes.map(
     (r) => `
   location /${r.name}/ {
@@ -41,8 +50,9 @@ server {
     return 200 "ok\\n";
   }
 
-  # Everything else needs the token.
-  if ($http_authorization != "Bearer ${token}") {
+  # Everything else needs the token (the included secret sets the expected header).
+  include ${GATEWAY_AUTH_PATH};
+  if ($http_authorization != $modelstack_expected_auth) {
     return 401;
   }
 ${locations.join('\n')}

@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { ModelstackError } from '../errors.js';
+import { GENERATED_EXTENSION } from '../orchestrator/files.js';
 import { WARNING_EXTENSION } from '../orchestrator/stack.js';
 import type { ConfigOrSecret, FileReference, Project, Service, ServicePort } from '../spec/model.js';
 import { parseBytes } from '../spec/units.js';
-import { gatewayConfig } from './gateway.js';
+import { GATEWAY_AUTH_PATH, gatewayAuth, gatewayConfig } from './gateway.js';
 import { type ModelOptions, type ModelStackOptions, modelStackOptionsSchema } from './options.js';
 import { SSH_PATHS, bootstrapScript, generateHostKey, looksLikePublicKey, sshdDropIn } from './ssh.js';
 
@@ -78,6 +79,8 @@ export function modelStackProject(input: ModelStackOptions): Project {
   }
 
   const environment: Record<string, string> = {};
+  // Values made up here (tokens, host keys): any is as good, so a container keeps the one it has.
+  const generated: string[] = [];
   const secrets: Record<string, ConfigOrSecret> = {};
   const configs: Record<string, ConfigOrSecret> = {};
   const services: Record<string, Service> = {};
@@ -114,6 +117,7 @@ export function modelStackProject(input: ModelStackOptions): Project {
 
     if (flavour === 'jupyter') {
       environment[`MODELSTACK_${envKey}_JUPYTER_TOKEN`] = m.jupyterToken ?? randomToken();
+      if (!m.jupyterToken) generated.push(`secrets/${m.name}_jupyter_token`);
       secrets[`${m.name}_jupyter_token`] = { name: `${m.name}_jupyter_token`, environment: `MODELSTACK_${envKey}_JUPYTER_TOKEN` };
       service.secrets = [{ source: `${m.name}_jupyter_token`, target: CONTAINER_PATHS.jupyterToken, mode: 0o400 }];
       service.configs = [
@@ -122,6 +126,7 @@ export function modelStackProject(input: ModelStackOptions): Project {
       ];
       if (sshEnabled) {
         const hostKey = generateHostKey();
+        generated.push(`secrets/${m.name}_ssh_host_key`, `configs/${m.name}_ssh_host_public_key`);
         environment[`MODELSTACK_${envKey}_SSH_HOST_KEY`] = hostKey.privatePem;
         secrets[`${m.name}_ssh_host_key`] = { name: `${m.name}_ssh_host_key`, environment: `MODELSTACK_${envKey}_SSH_HOST_KEY` };
         configs[`${m.name}_ssh_host_public_key`] = { name: `${m.name}_ssh_host_public_key`, content: `${hostKey.publicLine}\n` };
@@ -152,19 +157,22 @@ export function modelStackProject(input: ModelStackOptions): Project {
 
   if (options.gateway?.enabled) {
     const token = options.gateway.token ?? randomToken();
+    if (!options.gateway.token) generated.push('secrets/gateway_token', 'secrets/gateway_auth');
     environment.MODELSTACK_GATEWAY_TOKEN = token;
-    environment.MODELSTACK_GATEWAY_CONF = gatewayConfig(
-      token,
-      options.models.map((m) => ({ name: m.name, port: (m.flavour ?? 'jupyter') === 'serving' ? 8501 : 8888 })),
-    );
+    environment.MODELSTACK_GATEWAY_AUTH = gatewayAuth(token);
     secrets.gateway_token = { name: 'gateway_token', environment: 'MODELSTACK_GATEWAY_TOKEN' };
-    secrets.gateway_conf = { name: 'gateway_conf', environment: 'MODELSTACK_GATEWAY_CONF' };
+    secrets.gateway_auth = { name: 'gateway_auth', environment: 'MODELSTACK_GATEWAY_AUTH' };
+    configs.gateway_conf = {
+      name: 'gateway_conf',
+      content: gatewayConfig(options.models.map((m) => ({ name: m.name, port: (m.flavour ?? 'jupyter') === 'serving' ? 8501 : 8888 }))),
+    };
     const gatewayInfo: ModelInfo = { flavour: 'gateway', ssh: false };
     services.gateway = {
       image: options.gateway.image ?? DEFAULTS.gatewayImage,
       ports: [port(8080, options.gateway.port ?? DEFAULTS.ports.gateway, 0, hostIp)],
+      configs: [{ source: 'gateway_conf', target: CONTAINER_PATHS.gatewayConf, mode: 0o444 }],
       secrets: [
-        { source: 'gateway_conf', target: CONTAINER_PATHS.gatewayConf, mode: 0o444 },
+        { source: 'gateway_auth', target: GATEWAY_AUTH_PATH, mode: 0o400 },
         { source: 'gateway_token', target: CONTAINER_PATHS.gatewayToken, mode: 0o400 },
       ],
       depends_on: Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' as const, required: true, restart: true }])),
@@ -187,6 +195,7 @@ export function modelStackProject(input: ModelStackOptions): Project {
     configs,
     secrets,
     environment,
+    ...(generated.length ? { extensions: { [GENERATED_EXTENSION]: generated } } : {}),
   };
 
   function jupyterService(m: ModelOptions, index: number, position: number): Service {

@@ -6,6 +6,7 @@
  * container's environment or command line, so `docker inspect` shows none
  * of it.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveEntry } from '../engine/container-client.js';
@@ -19,33 +20,64 @@ export class FileSourceError extends ModelstackError {
   }
 }
 
-/** The files (with parent folders) to put into every container of `serviceName`. */
-export async function serviceFiles(project: Project, serviceName: string): Promise<ArchiveEntry[]> {
-  const service = project.services[serviceName];
-  if (!service) return [];
-  const entries: ArchiveEntry[] = [];
-  for (const [kind, refs, pool] of [
-    ['config', service.configs ?? [], project.configs],
-    ['secret', service.secrets ?? [], project.secrets],
-  ] as const) {
-    for (const ref of refs) {
-      const target = targetPath(kind, ref);
-      const content = await contentOf(project, serviceName, kind, ref.source, pool[ref.source]);
-      entries.push({
-        path: target,
-        content,
-        // Compose's default: readable by all, writable by none (0444).
-        mode: ref.mode ?? 0o444,
-        uid: ref.uid === undefined ? 0 : Number(ref.uid),
-        gid: ref.gid === undefined ? 0 : Number(ref.gid),
-      });
+/** Project extension listing the configs/secrets (`secrets/<name>`) whose content was generated. */
+export const GENERATED_EXTENSION = 'x-modelstack-generated';
+
+/** What a service gets copied in, and a digest of each source for the config hash. */
+export interface ServiceFiles {
+  entries: ArchiveEntry[];
+  /**
+   * `configs/<name>` / `secrets/<name>` → sha256 of the content, so a changed
+   * content recreates the container. Generated values (a random token made
+   * afresh by each definition) are marked `generated` instead: any value is
+   * as good, and the container keeps the one it has.
+   */
+  digests: Record<string, string>;
+}
+
+/**
+ * Reads configs and secrets for one operation, each source once however many
+ * services use it.
+ */
+export class FileReader {
+  private readonly cache = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly project: Project) {}
+
+  /** The files to put into every container of `serviceName`, and their digests. */
+  async forService(serviceName: string): Promise<ServiceFiles> {
+    const service = this.project.services[serviceName];
+    const out: ServiceFiles = { entries: [], digests: {} };
+    if (!service) return out;
+    const generated = new Set((this.project.extensions?.[GENERATED_EXTENSION] as string[] | undefined) ?? []);
+    for (const [kind, refs, pool] of [
+      ['config', service.configs ?? [], this.project.configs],
+      ['secret', service.secrets ?? [], this.project.secrets],
+    ] as const) {
+      for (const ref of refs) {
+        const key = `${kind}s/${ref.source}`;
+        let content = this.cache.get(key);
+        if (!content) this.cache.set(key, (content = contentOf(this.project, serviceName, kind, ref.source, pool[ref.source])));
+        const bytes = await content;
+        out.entries.push({
+          path: targetPath(kind, ref),
+          content: bytes,
+          // Compose's default: readable by all, writable by none (0444).
+          mode: ref.mode ?? 0o444,
+          uid: ref.uid === undefined ? 0 : Number(ref.uid),
+          gid: ref.gid === undefined ? 0 : Number(ref.gid),
+        });
+        // A digest in a label reveals nothing to someone who can read labels:
+        // the same access lets them read the file in the container.
+        out.digests[key] = generated.has(key) ? 'generated' : createHash('sha256').update(bytes).digest('hex');
+      }
     }
+    return out;
   }
-  return entries;
 }
 
 /** Where Compose puts it: secrets under `/run/secrets/`, configs at `/<name>`, absolute targets as given. */
-export function targetPath(kind: 'config' | 'secret', ref: FileReference): string {
+function targetPath(kind: 'config' | 'secret', ref: FileReference): string {
   const target = ref.target ?? ref.source;
   if (path.posix.isAbsolute(target)) return target;
   return kind === 'secret' ? path.posix.join('/run/secrets', target) : path.posix.join('/', target);

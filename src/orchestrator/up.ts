@@ -21,7 +21,7 @@ import { imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
 import type { DependsOn, Project } from '../spec/model.js';
 import { type StackContext, codeOf, isAbortError, settleAll } from './context.js';
-import { serviceFiles } from './files.js';
+import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
 
@@ -92,15 +92,22 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
       throw new ModelstackError('NO_SUCH_SERVICE', `no such service: "${s}" (services: ${Object.keys(project.services).join(', ') || 'none'})`);
     }
   }
-  const imageIds = await resolveImages(ctx, targets, options, signal);
+  const order = dependencyOrder(project, targets);
+  const imageIds = await resolveImages(ctx, order, options, signal);
+  // Read every config and secret first: a missing one fails before anything is
+  // created, and a changed content is part of what the plan compares.
+  const reader = new FileReader(project);
+  const files = new Map<string, ArchiveEntry[]>();
+  const extraConfig: Record<string, Record<string, unknown>> = {};
+  for (const name of order) {
+    const f = await reader.forService(name);
+    files.set(name, f.entries);
+    if (Object.keys(f.digests).length) extraConfig[name] = { contents: f.digests };
+  }
   const observed = await observeProject(engine, project.name);
-  const desired = desiredServices(project, { imageIds });
+  const desired = desiredServices(project, { imageIds, extraConfig });
   const plan = planUp(project, desired, observed, options);
   if (options.dryRun) return { plan, containers: [] };
-
-  // Read every config and secret first: a missing one fails before anything is created.
-  const files = new Map<string, ArchiveEntry[]>();
-  for (const sp of plan.services) files.set(sp.service, await serviceFiles(project, sp.service));
 
   const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0]);
   await ensureVolumes(ctx, plan);
@@ -183,10 +190,10 @@ function oneShotDependencies(project: Project): Set<string> {
 }
 
 /** Makes every image of the plan present (pull or build per policy) and returns their local ids. */
-async function resolveImages(ctx: StackContext, targets: string[], options: UpOptions, signal: AbortSignal): Promise<Record<string, string>> {
+async function resolveImages(ctx: StackContext, order: string[], options: UpOptions, signal: AbortSignal): Promise<Record<string, string>> {
   const { engine, project } = ctx;
   const byImage = new Map<string, string[]>();
-  for (const name of dependencyOrder(project, targets)) {
+  for (const name of order) {
     const image = imageFor(project, name);
     byImage.set(image, [...(byImage.get(image) ?? []), name]);
   }

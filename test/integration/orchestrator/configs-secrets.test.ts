@@ -71,6 +71,31 @@ describe('configs and secrets', () => {
     await stack.down();
   });
 
+  it('a changed content recreates the container and says which; a generated value does not', async () => {
+    const make = (password: string, token: string) =>
+      new Stack(
+        testProject(
+          `${run}c`,
+          { app: { image: BUSYBOX, init: true, command: ['sleep', '300'], secrets: [{ source: 'password' }, { source: 'token' }], labels: { [TEST_LABEL]: run }, networks: { default: null } } },
+          {
+            secrets: { password: { name: 'password', environment: 'PASSWORD' }, token: { name: 'token', environment: 'TOKEN' } },
+            environment: { PASSWORD: password, TOKEN: token },
+            extensions: { 'x-modelstack-generated': ['secrets/token'] },
+          },
+        ),
+        { engine },
+      );
+    await make('first', 'random-1').up({ wait: false });
+    expect((await make('first', 'random-2').plan()).services[0]!.containers[0]!.action).toBe('keep');
+    const changed = (await make('second', 'random-3').plan()).services[0]!.containers[0]!;
+    expect(changed).toMatchObject({ action: 'recreate', reasons: ['config changed: contents."secrets/password"'] });
+    // The digest is in the label; the value is not.
+    const inspect = await docker('inspect', `${run}c-app-1`);
+    expect(inspect).toContain('secrets/password');
+    expect(inspect).not.toMatch(/"first"|random-1/);
+    await make('second', 'random-3').down();
+  });
+
   it('a secret whose variable is not set fails before anything is created, naming it', async () => {
     const project = testProject(
       `${run}x`,

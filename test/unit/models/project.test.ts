@@ -86,9 +86,27 @@ describe('modelStackProject', () => {
   it('the gateway depends on every model being healthy and routes to each by name', () => {
     const p = modelStackProject({ ...three, gateway: { enabled: true, token: 'gateway-token-0123456789' } });
     expect(Object.keys(p.services.gateway!.depends_on!)).toEqual(['intent', 'sentiment', 'ner']);
-    const conf = p.environment!.MODELSTACK_GATEWAY_CONF!;
+    const conf = p.configs.gateway_conf!.content!;
     expect(conf).toContain('location /intent/ {\n    proxy_pass http://intent:8888/;');
-    expect(conf).toContain('if ($http_authorization != "Bearer gateway-token-0123456789")');
+    expect(conf).toContain('include /etc/nginx/modelstack/auth.conf;');
+    expect(conf).not.toContain('gateway-token-0123456789');
+    expect(p.environment!.MODELSTACK_GATEWAY_AUTH).toBe('set $modelstack_expected_auth "Bearer gateway-token-0123456789";\n');
+  });
+
+  it('marks made-up values as generated (so a new definition does not recreate), and nothing the caller gave', () => {
+    const given = modelStackProject({ ...three, models: [{ name: 'intent', jupyterToken: 'given-token-123' }], gateway: { enabled: true, token: 'gateway-token-0123456789' } });
+    expect(given.extensions?.['x-modelstack-generated']).toBeUndefined();
+    const made = modelStackProject({ ...three, ssh: { authorizedKeys: KEY }, gateway: { enabled: true } });
+    expect(made.extensions!['x-modelstack-generated']).toEqual(
+      expect.arrayContaining(['secrets/intent_jupyter_token', 'secrets/intent_ssh_host_key', 'configs/intent_ssh_host_public_key', 'secrets/gateway_token', 'secrets/gateway_auth']),
+    );
+  });
+
+  it('adding a model changes the gateway config (so the gateway is recreated with the new route)', () => {
+    const one = modelStackProject({ ...three, models: [{ name: 'intent' }], gateway: { enabled: true } });
+    const two = modelStackProject({ ...three, models: [{ name: 'intent' }, { name: 'ner' }], gateway: { enabled: true } });
+    expect(one.configs.gateway_conf!.content).not.toBe(two.configs.gateway_conf!.content);
+    expect(two.configs.gateway_conf!.content).toContain('location /ner/');
   });
 
   it.each([
@@ -140,6 +158,6 @@ describe('ssh pieces', () => {
   ])('%s looks like a key: %s', (v, expected) => expect(looksLikePublicKey(v)).toBe(expected));
 
   it('gateway config with no routes still refuses without the token', () => {
-    expect(gatewayConfig('t'.repeat(16), [])).toContain('return 401;');
+    expect(gatewayConfig([])).toContain('return 401;');
   });
 });
