@@ -17,7 +17,7 @@ import { ModelstackError, messageOf } from '../errors.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
 import { type ContainerAction, type DesiredService, type PlanOptions, type ServicePlan, type UpPlan, planUp } from '../plan/reconcile.js';
-import { imageFor } from '../plan/service-container.js';
+import { containerSpecFor, imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
 import type { DependsOn, Project } from '../spec/model.js';
 import { type StackContext, codeOf, isAbortError, settleAll } from './context.js';
@@ -93,6 +93,9 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
     }
   }
   const order = dependencyOrder(project, targets);
+  // A service the engine cannot run as written fails here, before anything
+  // is pulled, created or removed (a dry run reports it too).
+  for (const name of order) containerSpecFor(project, name, 1);
   const imageIds = await resolveImages(ctx, order, options, signal);
   // Read every config and secret first: a missing one fails before anything is
   // created, and a changed content is part of what the plan compares.

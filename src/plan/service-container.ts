@@ -120,14 +120,14 @@ export function containerSpecFor(
     dnsOptions: service.dns_opt,
     devices: service.devices?.map((d) => ({ pathOnHost: d.source, pathInContainer: d.target, cgroupPermissions: d.permissions })),
     groupAdd: service.group_add,
-    ipcMode: service.ipc,
-    pidMode: service.pid,
+    ipcMode: namespaceMode(project, service.ipc, 'ipc', fail),
+    pidMode: namespaceMode(project, service.pid, 'pid', fail),
     oomScoreAdj: service.oom_score_adj,
     logging: service.logging?.driver ? { driver: service.logging.driver, options: service.logging.options ?? {} } : undefined,
     platform: service.platform,
     runtime: service.runtime,
     usernsMode: service.userns_mode,
-    utsMode: service.uts,
+    utsMode: service.uts?.startsWith('service:') ? fail('uts', `"${service.uts}": the engine shares only the host's UTS namespace, not another container's`) : service.uts,
     cgroupParent: service.cgroup_parent,
     cgroupnsMode: service.cgroup,
     memorySwappiness: service.mem_swappiness,
@@ -155,6 +155,18 @@ function volumesFromTarget(project: Project, entry: string): string {
   const mode = rest.length ? `:${rest.join(':')}` : '';
   const target = project.services[first ?? ''];
   return target ? `${containerNameFor(project.name, first!, 1, target.container_name)}${mode}` : entry;
+}
+
+/**
+ * `service:<name>` (Compose) → `container:<first container of name>` (the
+ * engine), for network_mode, ipc and pid; other values pass through.
+ */
+function namespaceMode(project: Project, value: string | undefined, key: string, fail: (k: string, d: string) => never): string | undefined {
+  if (!value?.startsWith('service:')) return value;
+  const name = value.slice('service:'.length);
+  const target = project.services[name];
+  if (!target) return fail(key, `"${value}" names a service that is not in the project (or not enabled)`);
+  return `container:${containerNameFor(project.name, name, 1, target.container_name)}`;
 }
 
 /** `links: [service[:alias]]` → `container:alias`. */
@@ -244,12 +256,7 @@ function networksOf(
   fail: (k: string, d: string) => never,
   networkIds: Record<string, string>,
 ): Pick<ContainerSpec, 'networks' | 'networkMode'> {
-  if (service.network_mode) {
-    if (service.network_mode.startsWith('service:')) {
-      fail('network_mode', `"${service.network_mode}" (sharing another service's network stack) is not supported yet; use a shared network`);
-    }
-    return { networkMode: service.network_mode };
-  }
+  if (service.network_mode) return { networkMode: namespaceMode(project, service.network_mode, 'network_mode', fail) };
   const entries = Object.entries(service.networks ?? {});
   // Compose orders by priority (higher first), then by name.
   entries.sort(([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b));

@@ -164,6 +164,32 @@ describe('convergence', () => {
     expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
   });
 
+  it('a service the engine cannot run fails before anything is created, even when listed last', async () => {
+    const run = newRun();
+    const stack = new Stack(
+      testProject(run, { a: httpService('a'), z: httpService('z', { restart: 'sometimes' }) }),
+      { engine },
+    );
+    await expect(stack.up({ waitTimeoutMs: 10_000 })).rejects.toThrow('service "z": restart: "sometimes" is not one of no, always, on-failure[:N], unless-stopped');
+    await expect(stack.plan()).rejects.toThrow(/restart: "sometimes"/);
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
+  });
+
+  it('network_mode: service:X shares the first container of X', async () => {
+    const run = newRun();
+    const stack = new Stack(
+      testProject(run, {
+        web: httpService('web'),
+        sidecar: { image: BUSYBOX, init: true, command: ['sleep', '300'], network_mode: 'service:web', depends_on: { web: needs('service_started') } },
+      }),
+      { engine },
+    );
+    await stack.up({ waitTimeoutMs: 30_000 });
+    // The sidecar reaches web's httpd on its own loopback: same network namespace.
+    expect((await stack.exec('sidecar', ['wget', '-q', '-O', '-', 'http://127.0.0.1:8080/'])).stdout).toBe('web\n');
+    await stack.down();
+  });
+
   it('a host port already taken: an error naming service and port; down then leaves nothing', async () => {
     const run = newRun();
     const blocker = createServer();

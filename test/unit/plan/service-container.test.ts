@@ -96,6 +96,12 @@ describe('containerSpecFor', () => {
       expected: { volumesFrom: ['p-store-1:ro', 'other'], links: ['p-store-1:db'] },
     },
     { name: 'environment null values are dropped', service: { image: 'a', environment: { A: '1', B: null } }, expected: { env: { A: '1' } } },
+    {
+      name: 'service: namespaces name the first container of that service',
+      service: { image: 'a', network_mode: 'service:store', ipc: 'service:store', pid: 'host' },
+      others: { store: { image: 's', container_name: 'the-store' } },
+      expected: { networkMode: 'container:the-store', ipcMode: 'container:the-store', pidMode: 'host' },
+    },
     { name: 'runtime and kernel knobs', service: { image: 'a', runtime: 'nvidia', mem_swappiness: 0, oom_kill_disable: true, userns_mode: 'host' }, expected: { runtime: 'nvidia', memorySwappiness: 0, oomKillDisable: true, usernsMode: 'host' } },
   ];
 
@@ -119,7 +125,8 @@ describe('containerSpecFor', () => {
   it.each([
     [{ image: 'a', restart: 'sometimes' }, 'service "web": restart: "sometimes" is not one of no, always, on-failure[:N], unless-stopped'],
     [{ image: 'a', volumes: [{ type: 'volume' as const, source: 'nope', target: '/x' }] }, 'service "web": volumes[0].source: volume "nope" is not declared in the top-level volumes section'],
-    [{ image: 'a', network_mode: 'service:db' }, /network_mode: "service:db" .* not supported yet/],
+    [{ image: 'a', network_mode: 'service:db' }, 'service "web": network_mode: "service:db" names a service that is not in the project (or not enabled)'],
+    [{ image: 'a', uts: 'service:db' }, /uts: "service:db": the engine shares only the host's UTS namespace/],
   ])('refuses %j', (service, message) => {
     expect(() => containerSpecFor(project({ web: service as Service }), 'web', 1)).toThrow(ServiceConfigError);
     expect(() => containerSpecFor(project({ web: service as Service }), 'web', 1)).toThrow(message);
