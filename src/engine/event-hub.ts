@@ -5,8 +5,8 @@
  * each container's events to whoever watches that container.
  *
  * Open the hub before the containers it will report on are created or
- * started: like every subscription, it also replays a short window, so
- * nothing between "open" and "watch" is lost.
+ * started. Events of a container nobody watches yet are not kept, except
+ * its last crash (`lastDeath`), which a wait that starts later needs.
  */
 import type { Engine } from './engine.js';
 import type { EngineEvent, EventSubscription } from './event-client.js';
@@ -16,6 +16,8 @@ type Listener = (event: EngineEvent) => void;
 export class EventHub {
   private readonly watchers = new Map<string, Set<Listener>>();
   private readonly endListeners = new Set<(err: Error) => void>();
+  /** The last crash seen per container since the hub opened, for waits that start later. */
+  private readonly deaths = new Map<string, { exitCode?: number; oom?: boolean }>();
   private subscription: EventSubscription | undefined;
   private ended: Error | undefined;
 
@@ -27,6 +29,8 @@ export class EventHub {
     hub.subscription = await engine.events.subscribe({
       filters,
       onEvent: (e) => {
+        if (e.action === 'die') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), exitCode: Number(e.attributes.exitCode ?? NaN) });
+        if (e.action === 'oom') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), oom: true });
         for (const l of hub.watchers.get(e.id) ?? []) l(e);
       },
       onEnd: (err) => {
@@ -46,6 +50,11 @@ export class EventHub {
       set.delete(listener);
       if (set.size === 0) this.watchers.delete(id);
     };
+  }
+
+  /** The last `die` (exit code) and `oom` seen for container `id` since the hub opened. */
+  lastDeath(id: string): { exitCode?: number; oom?: boolean } {
+    return { ...this.deaths.get(id) };
   }
 
   /** Calls `listener` if the stream ends while open (at once if it already has); returns the remove function. */

@@ -45,6 +45,12 @@ export interface WaitOptions {
    * opened before the container started. Without it the wait opens its own.
    */
   events?: EventHub;
+  /**
+   * Restarts the container had when the caller last started it (0 for one it
+   * just created). A higher RestartCount means it crashed since. Default: the
+   * count at the wait's first look.
+   */
+  restartsBefore?: number;
 }
 
 /** How the wait ended well. */
@@ -89,7 +95,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   let streamError: Error | undefined;
   // A restarted container reports exit code 0 while running again; the die
   // event keeps the code (and the oom event the cause) of the crash.
-  const lastDeath: LastDeath = {};
+  const lastDeath: LastDeath = options.events?.lastDeath(id) ?? {};
   let timedOut = false;
   let probeOk = false;
   let lastProbeOutput: string | undefined;
@@ -121,7 +127,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let info: Dockerode.ContainerInspectInfo | undefined;
-  let baselineRestarts: number | undefined;
+  let baselineRestarts: number | undefined = options.restartsBefore;
   let lastDescription = 'unknown';
   try {
     for (;;) {

@@ -147,7 +147,7 @@ async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<stri
     const key = `${c.id}:${condition}`;
     let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
     if (!p) {
-      p = waitReady(ctx, c, condition, deadline, signal, events);
+      p = waitReady(ctx, c, condition, deadline, signal, events, started.has(c.id));
       waits.set(key, p);
     }
     return p;
@@ -155,8 +155,10 @@ async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<stri
 
   const nodes = new Map<string, Promise<ServiceOutcome>>();
   const failedOptional = new Set<string>();
+  // Containers this up started: any restart they show happened since, i.e. a crash.
+  const started = new Set<string>();
   for (const sp of plan.services) {
-    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional, files: files.get(sp.service) ?? [] }).catch((err: unknown) => {
+    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional, started, files: files.get(sp.service) ?? [] }).catch((err: unknown) => {
       rollout.abort(new RolloutStopped(err));
       throw err;
     });
@@ -355,6 +357,8 @@ interface RunServiceEnv {
   failedOptional: Set<string>;
   /** Configs and secrets to copy into each new container of the service before it starts. */
   files: ArchiveEntry[];
+  /** Ids of the containers this up started. */
+  started: Set<string>;
 }
 
 /** Waits for the service's dependencies, then carries out its container actions in parallel. */
@@ -422,6 +426,7 @@ async function runAction(
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason });
         if (a.start) {
           await start(ctx, service, name, a.id);
+          env.started.add(a.id);
         } else if (restartForDependency) {
           ctx.emit({ type: 'container.starting', service, container: name, reason: `restart: "${restartForDependency}" was recreated` });
           await engine.containers.restart(a.id);
@@ -445,6 +450,7 @@ async function runAction(
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
         await start(ctx, service, a.container, id);
+        env.started.add(id);
         return { id, name: a.container, service, number: a.number, changed: true };
       }
       case 'recreate': {
@@ -460,6 +466,7 @@ async function runAction(
         await engine.containers.rename(id, a.container);
         ctx.emit({ type: 'container.created', service, container: a.container });
         await start(ctx, service, a.container, id);
+        env.started.add(id);
         return { id, name: a.container, service, number: a.number, changed: true };
       }
     }
@@ -503,10 +510,18 @@ export async function stopAndRemove(ctx: StackContext, service: string, name: st
   ctx.emit({ type: 'container.removed', service, container: name });
 }
 
-async function waitReady(ctx: StackContext, c: StackContainer, condition: ReadyCondition, deadline: number, signal: AbortSignal, events: EventHub): Promise<ReadyState> {
+async function waitReady(
+  ctx: StackContext,
+  c: StackContainer,
+  condition: ReadyCondition,
+  deadline: number,
+  signal: AbortSignal,
+  events: EventHub,
+  startedByUs: boolean,
+): Promise<ReadyState> {
   ctx.emit({ type: 'container.waiting', service: c.service, container: c.name, reason: condition });
   try {
-    const state = await waitUntilReady(ctx.engine, c.id, { condition, timeoutMs: Math.max(1, deadline - Date.now()), service: c.service, signal, events });
+    const state = await waitUntilReady(ctx.engine, c.id, { condition, timeoutMs: Math.max(1, deadline - Date.now()), service: c.service, signal, events, ...(startedByUs ? { restartsBefore: 0 } : {}) });
     ctx.emit({
       type: state.health === 'healthy' || state.readyBy !== 'state' ? 'container.healthy' : 'container.ready',
       service: c.service,

@@ -151,6 +151,25 @@ describe('convergence', () => {
     await new Stack(project('2'), { engine }).down();
   });
 
+  it('a container that crashed and was restarted before its wait began still fails the wait', async () => {
+    const run = newRun();
+    const stack = new Stack(
+      testProject(run, {
+        // Crash-loops under restart: always; running again most of the time.
+        flaky: { image: BUSYBOX, command: ['sh', '-c', 'sleep 0.3; echo "cannot open model" >&2; exit 3'], restart: 'always', networks: { default: null } },
+        // Keeps the rollout busy for a while, so the final waits start late.
+        slow: httpService('slow', { depends_on: { gate: needs('service_completed_successfully') } }),
+        gate: oneShot('sleep 3'),
+      }),
+      { engine },
+    );
+    const err = (await stack.up({ waitTimeoutMs: 60_000 }).catch((e: unknown) => e)) as Error & { failure?: { kind: string; exitCode?: number } };
+    expect(err.message).toMatch(/service "flaky" .* exited with code 3/);
+    expect(err.failure?.kind).toBe('restarted');
+    expect(err.failure?.exitCode).toBe(3);
+    await stack.down();
+  });
+
   it('a dependency cycle fails before anything is created', async () => {
     const run = newRun();
     const stack = new Stack(
