@@ -10,8 +10,8 @@ import type Dockerode from 'dockerode';
 import { containerName } from '../engine/container-client.js';
 import { NetworkInUseError } from '../engine/network-client.js';
 import { LABEL, projectFilter } from '../plan/labels.js';
-import { type StackContext, settleAll } from './context.js';
-import { stopAndRemove } from './up.js';
+import { stopAndRemove, walkDependencyGraph } from './container-ops.js';
+import type { StackContext } from './context.js';
 
 export interface DownOptions {
   /** Also remove the project's named volumes (`down -v`). */
@@ -43,7 +43,10 @@ export async function runDown(ctx: StackContext, options: DownOptions = {}): Pro
   const targets = all.filter((c) => options.removeOrphans || !isOrphan(c));
   const kept = all.filter((c) => !targets.includes(c)).map(containerName);
 
-  const removedContainers = await removeInReverseOrder(ctx, targets, options.timeoutSeconds);
+  const removedContainers = await walkDependencyGraph(ctx, targets, 'reverse', async ({ info, service, name }) => {
+    await stopAndRemove(ctx, service, name, info.Id, options.timeoutSeconds);
+    return name;
+  });
 
   const removedNetworks: string[] = [];
   for (const n of await engine.networks.list([projectFilter(project.name)])) {
@@ -66,60 +69,4 @@ export async function runDown(ctx: StackContext, options: DownOptions = {}): Pro
     }
   }
   return { removedContainers, removedNetworks, removedVolumes, kept };
-}
-
-/**
- * Removes containers so that a service goes only after every service that
- * depends on it is gone; independent services go in parallel.
- */
-export async function removeInReverseOrder(ctx: StackContext, containers: Dockerode.ContainerInfo[], timeoutSeconds?: number): Promise<string[]> {
-  const byService = new Map<string, Dockerode.ContainerInfo[]>();
-  for (const c of containers) {
-    const s = c.Labels[LABEL.service] ?? '';
-    byService.set(s, [...(byService.get(s) ?? []), c]);
-  }
-  // dependents[x] = services whose containers say they depend on x.
-  const dependents = new Map<string, Set<string>>();
-  for (const [service, cs] of byService) {
-    for (const dep of dependsOnLabel(cs)) {
-      if (!byService.has(dep) || dep === service) continue;
-      dependents.set(dep, (dependents.get(dep) ?? new Set()).add(service));
-    }
-  }
-  const done = new Map<string, Promise<string[]>>();
-  const visiting = new Set<string>();
-  const removeService = (service: string): Promise<string[]> => {
-    const existing = done.get(service);
-    if (existing) return existing;
-    // Labels written by other tools could form a cycle; break it rather than hang.
-    visiting.add(service);
-    const before = [...(dependents.get(service) ?? [])].filter((d) => !visiting.has(d) || done.has(d)).map(removeService);
-    const p = settleAll(before).then(() =>
-      settleAll(
-        (byService.get(service) ?? []).map((c) =>
-          ctx.limit(async () => {
-            const name = containerName(c);
-            await stopAndRemove(ctx, service, name, c.Id, timeoutSeconds);
-            return name;
-          }),
-        ),
-      ),
-    );
-    done.set(service, p);
-    return p;
-  };
-  const results = await settleAll([...byService.keys()].map(removeService));
-  return [...new Set(results.flat())];
-}
-
-/** Service names from `com.docker.compose.depends_on` (`a:service_started:false,b:…`). */
-function dependsOnLabel(containers: Dockerode.ContainerInfo[]): string[] {
-  const names = new Set<string>();
-  for (const c of containers) {
-    for (const entry of (c.Labels[LABEL.dependsOn] ?? '').split(',')) {
-      const name = entry.split(':')[0];
-      if (name) names.add(name);
-    }
-  }
-  return [...names];
 }

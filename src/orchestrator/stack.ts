@@ -19,6 +19,7 @@ import type { UpPlan } from '../plan/reconcile.js';
 import { dependencyOrder } from '../spec/graph.js';
 import type { Project } from '../spec/model.js';
 import { type StackContext, settleAll } from './context.js';
+import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
 import { type DownOptions, type DownResult, runDown } from './down.js';
 import type { StackEvent, StackEventListener, WithoutTime } from './events.js';
 import { ownerOfThisProcess, staleEphemeralProjects } from './sweep.js';
@@ -223,42 +224,22 @@ export class Stack implements AsyncDisposable {
     return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
   }
 
-  /** Starts the services' stopped containers, dependencies first. */
+  /** Starts the services' stopped containers, dependencies first (from the containers' labels). */
   async start(services?: string[]): Promise<void> {
     const ctx = await this.context();
-    for (const group of this.groups(await this.containers(services), false)) {
-      await settleAll(
-        group
-          .filter((c) => c.State !== 'running')
-          .map((c) =>
-            this.limit(async () => {
-              const service = c.Labels[LABEL.service] ?? '';
-              ctx.emit({ type: 'container.starting', service, container: containerName(c) });
-              await ctx.engine.containers.start(c.Id);
-              ctx.emit({ type: 'container.started', service, container: containerName(c) });
-            }),
-          ),
-      );
-    }
+    await walkDependencyGraph(ctx, await this.containers(services), 'forward', async ({ info, service, name }) => {
+      if (info.State !== 'running') await startContainer(ctx, service, name, info.Id);
+    });
   }
 
-  /** Stops the services' containers, dependents first. */
+  /** Stops the services' containers, dependents first (from the containers' labels). */
   async stop(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
     const ctx = await this.context();
-    for (const group of this.groups(await this.containers(services), true)) {
-      await settleAll(
-        group
-          .filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused')
-          .map((c) =>
-            this.limit(async () => {
-              const service = c.Labels[LABEL.service] ?? '';
-              ctx.emit({ type: 'container.stopping', service, container: containerName(c) });
-              await ctx.engine.containers.stop(c.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
-              ctx.emit({ type: 'container.stopped', service, container: containerName(c) });
-            }),
-          ),
-      );
-    }
+    await walkDependencyGraph(ctx, await this.containers(services), 'reverse', async ({ info, service, name }) => {
+      if (info.State === 'running' || info.State === 'restarting' || info.State === 'paused') {
+        await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds);
+      }
+    });
   }
 
   /** Restarts the services' containers (stop in reverse dependency order, then start in order). */
@@ -315,19 +296,6 @@ export class Stack implements AsyncDisposable {
       const i = order.indexOf(s);
       return i < 0 ? order.length : i;
     };
-  }
-
-  /** Containers grouped by service in dependency order (reversed for stopping). */
-  private groups(containers: Dockerode.ContainerInfo[], reverse: boolean): Dockerode.ContainerInfo[][] {
-    const order = this.serviceOrder();
-    const byService = new Map<string, Dockerode.ContainerInfo[]>();
-    for (const c of containers) {
-      const s = c.Labels[LABEL.service] ?? '';
-      byService.set(s, [...(byService.get(s) ?? []), c]);
-    }
-    const keys = [...byService.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
-    if (reverse) keys.reverse();
-    return keys.map((k) => byService.get(k)!);
   }
 
   private emit(event: WithoutTime<StackEvent>): void {

@@ -22,6 +22,7 @@ import { dependencyOrder } from '../spec/graph.js';
 import type { DependsOn, Project } from '../spec/model.js';
 import { type StackContext, codeOf, isAbortError, settleAll } from './context.js';
 import { FileReader } from './files.js';
+import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
 
@@ -425,12 +426,11 @@ async function runAction(
         }
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason });
         if (a.start) {
-          await start(ctx, service, name, a.id);
+          await startContainer(ctx, service, name, a.id);
           env.started.add(a.id);
         } else if (restartForDependency) {
-          ctx.emit({ type: 'container.starting', service, container: name, reason: `restart: "${restartForDependency}" was recreated` });
-          await engine.containers.restart(a.id);
-          ctx.emit({ type: 'container.started', service, container: name });
+          await stopContainer(ctx, service, name, a.id);
+          await startContainer(ctx, service, name, a.id, `restart: "${restartForDependency}" was recreated`);
         }
         return { id: a.id, name, service, number: a.number, changed: false };
       }
@@ -449,7 +449,7 @@ async function runAction(
           id = existing.Id;
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
-        await start(ctx, service, a.container, id);
+        await startContainer(ctx, service, a.container, id);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number, changed: true };
       }
@@ -465,7 +465,7 @@ async function runAction(
         await stopAndRemove(ctx, service, a.container, a.id);
         await engine.containers.rename(id, a.container);
         ctx.emit({ type: 'container.created', service, container: a.container });
-        await start(ctx, service, a.container, id);
+        await startContainer(ctx, service, a.container, id);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number, changed: true };
       }
@@ -492,22 +492,6 @@ async function adoptable(ctx: StackContext, name: string, service: string, numbe
   const labels = info?.Config.Labels ?? {};
   const ours = labels[LABEL.project] === ctx.project.name && labels[LABEL.service] === service && labels[LABEL.containerNumber] === String(number);
   return ours ? info : undefined;
-}
-
-async function start(ctx: StackContext, service: string, name: string, id: string): Promise<void> {
-  ctx.emit({ type: 'container.starting', service, container: name });
-  await ctx.engine.containers.start(id);
-  ctx.emit({ type: 'container.started', service, container: name });
-}
-
-/** Stops (with the container's own grace period) and removes a container, with events. */
-export async function stopAndRemove(ctx: StackContext, service: string, name: string, id: string, timeoutSeconds?: number): Promise<void> {
-  ctx.emit({ type: 'container.stopping', service, container: name });
-  await ctx.engine.containers.stop(id, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-  ctx.emit({ type: 'container.stopped', service, container: name });
-  ctx.emit({ type: 'container.removing', service, container: name });
-  await ctx.engine.containers.remove(id, { force: true });
-  ctx.emit({ type: 'container.removed', service, container: name });
 }
 
 async function waitReady(

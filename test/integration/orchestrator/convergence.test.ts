@@ -170,6 +170,20 @@ describe('convergence', () => {
     await stack.down();
   });
 
+  it('stop and start keep dependency order from the labels alone (no compose file)', async () => {
+    const run = newRun();
+    await new Stack(testProject(run, { zdb: httpService('zdb'), api: httpService('api', { depends_on: { zdb: needs('service_healthy') } }) }), { engine }).up({
+      waitTimeoutMs: 30_000,
+    });
+    const events: StackEvent[] = [];
+    const byName = Stack.forProject(run, { engine, onEvent: (e) => events.push(e) });
+    await byName.stop();
+    await byName.start();
+    const order = events.filter((e) => e.type === 'container.stopped' || e.type === 'container.started').map((e) => `${e.type.split('.')[1]} ${'service' in e ? e.service : ''}`);
+    expect(order).toEqual(['stopped api', 'stopped zdb', 'started zdb', 'started api']);
+    await byName.down();
+  });
+
   it('a dependency cycle fails before anything is created', async () => {
     const run = newRun();
     const stack = new Stack(
