@@ -17,7 +17,7 @@ import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.j
 import { DependencyCycleError } from './load-errors.js';
 import { resolvePath } from './paths.js';
 import type { IncludeOut } from './schema.js';
-import { cloneRaw, isRawMap, type KeyPath, type RawMap } from './tree.js';
+import { cloneRaw, isRawMap, setOwn, type KeyPath, type RawMap } from './tree.js';
 
 /** What loading one include entry needs to know. */
 export interface IncludeRequest {
@@ -77,7 +77,7 @@ export async function applyIncludes(
             formatKeyPath([section, name]),
           );
         }
-        Object.defineProperty(into, name, { value: cloneRaw(value), enumerable: true, writable: true, configurable: true });
+        setOwn(into, name, cloneRaw(value));
       }
     }
   }

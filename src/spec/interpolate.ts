@@ -37,6 +37,7 @@ import {
   type LoadWarning,
   type SourcePosition,
 } from './errors.js';
+import { setOwn } from './tree.js';
 
 /** How one string is interpolated: where variables come from, and where it sits in its file. */
 export interface InterpolateContext {
@@ -230,13 +231,7 @@ export function interpolateTree<T>(tree: T, options: InterpolateTreeOptions): T 
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(node)) {
-        // defineProperty: a key named "__proto__" must stay an ordinary key.
-        Object.defineProperty(out, key, {
-          value: walk(value, [...path, key]),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        setOwn(out, key, walk(value, [...path, key]));
       }
       return out;
     }

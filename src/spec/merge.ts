@@ -25,7 +25,7 @@
  * @module
  */
 import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.js';
-import { cloneRaw, deleteAt, describeRaw, isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
+import { cloneRaw, deleteAt, describeRaw, isRawMap, setOwn, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** One file's contribution: its canonical tree and the paths it tagged. */
 export interface MergeLayer {
@@ -106,7 +106,7 @@ export function mergeValue(base: RawValue | undefined, over: RawValue, path: Key
     const out = cloneRaw(base);
     for (const [k, v] of Object.entries(over)) {
       const merged = k.startsWith('x-') || !Object.hasOwn(out, k) ? cloneRaw(v) : mergeValue(out[k], v, [...path, k], layer);
-      Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
+      setOwn(out, k, merged);
     }
     return out;
   }
@@ -203,7 +203,7 @@ export function enforceUnicity(tree: RawMap): RawMap {
     if (isRawMap(value)) {
       const out: RawMap = {};
       for (const [k, v] of Object.entries(value)) {
-        Object.defineProperty(out, k, { value: walk(v, [...path, k]), enumerable: true, writable: true, configurable: true });
+        setOwn(out, k, walk(v, [...path, k]));
       }
       return out;
     }

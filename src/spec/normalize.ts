@@ -44,7 +44,7 @@ import type {
   Volume,
 } from './model.js';
 import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
-import type { KeyPath, RawValue } from './tree.js';
+import { setOwn, type KeyPath, type RawValue } from './tree.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 import type { Locator } from './validate.js';
 
@@ -85,7 +85,7 @@ export function normalizeProject(raw: RawComposeFile, ctx: NormalizeContext): { 
   for (const [name, svc] of Object.entries(raw.services ?? {})) {
     const isDisabled = ctx.disabled?.has(name) ?? false;
     const normalized = normalizeService(name, svc, ctx, !isDisabled, issue);
-    define(isDisabled ? disabled : services, name, normalized);
+    setOwn(isDisabled ? disabled : services, name, normalized);
   }
 
   const networks: Record<string, Network> = {};
@@ -105,7 +105,7 @@ export function normalizeProject(raw: RawComposeFile, ctx: NormalizeContext): { 
       }
       net.ipam = ipam;
     }
-    define(networks, key, pruneEmpty(net));
+    setOwn(networks, key, pruneEmpty(net));
   }
   const usesDefault = Object.values(services).some((s) => s.networks && Object.hasOwn(s.networks, 'default'));
   if (usesDefault && !Object.hasOwn(networks, 'default')) networks.default = { name: `${ctx.name}_default` };
@@ -115,7 +115,7 @@ export function normalizeProject(raw: RawComposeFile, ctx: NormalizeContext): { 
     const vol: Volume = { name: v.name ?? (v.external ? key : `${ctx.name}_${key}`) };
     copy(vol, v, ['driver', 'driver_opts', 'labels']);
     if (v.external) vol.external = true;
-    define(volumes, key, pruneEmpty(vol));
+    setOwn(volumes, key, pruneEmpty(vol));
   }
 
   const fileObjects = (section: Record<string, RawFileObject> | undefined): Record<string, ConfigOrSecret> => {
@@ -124,7 +124,7 @@ export function normalizeProject(raw: RawComposeFile, ctx: NormalizeContext): { 
       const obj: ConfigOrSecret = { name: c.name ?? (c.external ? key : `${ctx.name}_${key}`) };
       copy(obj, c, ['file', 'content', 'environment', 'labels', 'driver', 'driver_opts', 'template_driver']);
       if (c.external) obj.external = true;
-      define(out, key, pruneEmpty(obj));
+      setOwn(out, key, pruneEmpty(obj));
     }
     return out;
   };
@@ -201,9 +201,9 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
   // Labels: label files in order, then `labels:`.
   const labels: Record<string, string> = {};
   for (const lf of enabled ? (raw.label_file ?? []) : []) {
-    for (const [k, v] of Object.entries(ctx.labelFiles?.get(lf) ?? {})) define(labels, k, v);
+    for (const [k, v] of Object.entries(ctx.labelFiles?.get(lf) ?? {})) setOwn(labels, k, v);
   }
-  for (const [k, v] of Object.entries(raw.labels ?? {})) define(labels, k, v);
+  for (const [k, v] of Object.entries(raw.labels ?? {})) setOwn(labels, k, v);
   if (Object.keys(labels).length > 0) s.labels = labels;
 
   // Environment: env files in order, then `environment:`, then values looked up.
@@ -212,11 +212,11 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
   if (enabled) {
     for (const ef of raw.env_file ?? []) {
       const contents = ctx.envFiles.get(ef.path);
-      if (contents) for (const [k, v] of Object.entries(contents)) define(env, k, v);
+      if (contents) for (const [k, v] of Object.entries(contents)) setOwn(env, k, v);
     }
   }
-  for (const [k, v] of Object.entries(raw.environment ?? {})) define(env, k, v);
-  for (const [k, v] of Object.entries(env)) if (v === null) define(env, k, lookup(k) ?? null);
+  for (const [k, v] of Object.entries(raw.environment ?? {})) setOwn(env, k, v);
+  for (const [k, v] of Object.entries(env)) if (v === null) setOwn(env, k, lookup(k) ?? null);
   if (Object.keys(env).length > 0) s.environment = env;
 
   if (raw.build) s.build = normalizeBuild(raw.build, lookup);
@@ -234,14 +234,14 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     const nets: Record<string, ServiceNetwork | null> = {};
     for (const [net, cfg] of Object.entries(raw.networks)) {
       if (cfg === null) {
-        define(nets, net, null);
+        setOwn(nets, net, null);
         continue;
       }
       const n: ServiceNetwork = {};
       copy(n, cfg, ['aliases', 'ipv4_address', 'ipv6_address', 'mac_address', 'driver_opts', 'interface_name', 'link_local_ips']);
       if (cfg.priority !== undefined) n.priority = cfg.priority;
       if (cfg.gw_priority !== undefined) n.gw_priority = cfg.gw_priority;
-      define(nets, net, n);
+      setOwn(nets, net, n);
     }
     s.networks = nets;
   } else if (raw.network_mode === undefined) {
@@ -249,10 +249,10 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
   }
 
   const deps: Record<string, DependsOn> = {};
-  for (const [dep, d] of Object.entries(raw.depends_on ?? {})) define(deps, dep, { condition: d.condition, required: d.required, restart: d.restart });
+  for (const [dep, d] of Object.entries(raw.depends_on ?? {})) setOwn(deps, dep, { condition: d.condition, required: d.required, restart: d.restart });
   // Compose turns the other ways of needing a service into dependencies too.
   const implied = (dep: string, restart: boolean): void => {
-    if (dep !== '' && !Object.hasOwn(deps, dep)) define(deps, dep, { condition: 'service_started', required: true, restart });
+    if (dep !== '' && !Object.hasOwn(deps, dep)) setOwn(deps, dep, { condition: 'service_started', required: true, restart });
   };
   for (const link of raw.links ?? []) implied(link.split(':')[0] ?? '', true);
   for (const ns of [raw.network_mode, raw.ipc, raw.pid, raw.uts]) {
@@ -300,7 +300,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     if (raw.logging.driver !== undefined) s.logging.driver = raw.logging.driver;
     if (raw.logging.options) {
       const opts: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw.logging.options)) if (v !== null) define(opts, k, v);
+      for (const [k, v] of Object.entries(raw.logging.options)) if (v !== null) setOwn(opts, k, v);
       s.logging.options = opts;
     }
   }
@@ -377,7 +377,7 @@ function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string)
   if (build.dockerfile === undefined && build.dockerfile_inline === undefined) build.dockerfile = 'Dockerfile';
   if (b.args) {
     const args: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(b.args)) define(args, k, v ?? lookup(k) ?? null);
+    for (const [k, v] of Object.entries(b.args)) setOwn(args, k, v ?? lookup(k) ?? null);
     build.args = args;
   }
   if (b.shm_size !== undefined) build.shm_size = parseBytes(b.shm_size);
@@ -479,7 +479,7 @@ function deviceRequest(g: { capabilities?: string[]; count?: number; device_ids?
 
 function ulimits(raw: Record<string, number | { soft: number; hard: number }>): Record<string, Ulimit> {
   const out: Record<string, Ulimit> = {};
-  for (const [k, v] of Object.entries(raw)) define(out, k, typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard });
+  for (const [k, v] of Object.entries(raw)) setOwn(out, k, typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard });
   return out;
 }
 
@@ -509,9 +509,6 @@ function copy<T extends object, K extends string>(to: T, from: Partial<Record<K,
   }
 }
 
-function define<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 function extensionsOf(raw: object): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;

@@ -14,7 +14,7 @@
 import { Alias, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.js';
-import { keyPathId, type KeyPath, type RawMap, type RawValue } from './tree.js';
+import { keyPathId, setOwn, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** Where a mapping entry or sequence item was written. */
 export interface NodeLocation {
@@ -190,7 +190,7 @@ function convertDocument(doc: Document, file: string, pos: (offset: number | und
         continue;
       }
       if (tag === '!override') overrides.push(childPath);
-      out[key] = convert(valueNode, childPath);
+      setOwn(out, key, convert(valueNode, childPath));
     }
     for (const { value, key } of merged) {
       const source = convert(value, path);

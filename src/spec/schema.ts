@@ -42,7 +42,7 @@
 import { z } from 'zod';
 import { parsePortSpec, PortSyntaxError } from './ports.js';
 import { splitShellWords, ShellWordsError } from './shell-words.js';
-import { isRawMap, type RawMap, type RawValue } from './tree.js';
+import { isRawMap, setOwn, type RawMap, type RawValue } from './tree.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 import { parseVolumeSpec, VolumeSyntaxError } from './volume-spec.js';
 
@@ -264,17 +264,13 @@ function mapOf<T>(value: Schema<T>, opts: { keyPattern?: RegExp; keyHint?: strin
         continue;
       }
       const r = run(value, entry, ctx, [k]);
-      if (r) defineKey(out, k, r.data);
+      if (r) setOwn(out, k, r.data);
       else ok = false;
     }
     return ok ? out : NEVER;
   });
 }
 
-/** Sets a key even when it is `__proto__`. */
-function defineKey<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** Extension fields (`x-*`) of an object, kept as written. */
 export type Extensions = { [key: `x-${string}`]: RawValue };
@@ -299,7 +295,7 @@ function obj<S extends Shape>(shape: S, opts: { required?: Array<keyof S & strin
       const schema = Object.hasOwn(shape, k) ? shape[k] : undefined;
       if (!schema) {
         if (k.startsWith('x-') && opts.extensions !== false) {
-          defineKey(out, k, entry);
+          setOwn(out, k, entry);
           continue;
         }
         report(ctx, { expected: 'a known key', unknownKey: k, allowed }, [k]);
@@ -307,7 +303,7 @@ function obj<S extends Shape>(shape: S, opts: { required?: Array<keyof S & strin
         continue;
       }
       const r = run(schema, entry, ctx, [k]);
-      if (r) defineKey(out, k, r.data);
+      if (r) setOwn(out, k, r.data);
       else ok = false;
     }
     for (const k of opts.required ?? []) {
@@ -377,16 +373,16 @@ function listOrDict<B extends string | null>(bare: B, what: string): Schema<Reco
           ok = false;
           return;
         }
-        if (eq < 0) defineKey(out, entry, bare);
-        else defineKey(out, entry.slice(0, eq), entry.slice(eq + 1));
+        if (eq < 0) setOwn(out, entry, bare);
+        else setOwn(out, entry.slice(0, eq), entry.slice(eq + 1));
       });
       return ok ? out : NEVER;
     }
     if (isRawMap(v)) {
       let ok = true;
       for (const [k, entry] of Object.entries(v)) {
-        if (entry === null) defineKey(out, k, bare);
-        else if (typeof entry === 'string' || typeof entry === 'number' || typeof entry === 'boolean') defineKey(out, k, scalarToString(entry));
+        if (entry === null) setOwn(out, k, bare);
+        else if (typeof entry === 'string' || typeof entry === 'number' || typeof entry === 'boolean') setOwn(out, k, scalarToString(entry));
         else {
           report(ctx, { expected: 'a string, a number, a boolean or null', hint: 'quote the value' }, [k]);
           ok = false;
@@ -586,7 +582,7 @@ const dependsOn: Schema<Record<string, DependsOnOut>> = byKind<Record<string, De
     const r = run(listOf(str, { unique: true }), v, ctx, []);
     if (!r) return NEVER;
     const out: Record<string, DependsOnOut> = {};
-    for (const name of r.data) defineKey(out, name, { condition: 'service_started', required: true, restart: false });
+    for (const name of r.data) setOwn(out, name, { condition: 'service_started', required: true, restart: false });
     return out;
   }),
   map: custom((v, ctx) => {
@@ -595,7 +591,7 @@ const dependsOn: Schema<Record<string, DependsOnOut>> = byKind<Record<string, De
     const out: Record<string, DependsOnOut> = {};
     for (const [name, d] of Object.entries(r.data)) {
       // Compose's schema requires `condition`; its loader defaults it to service_started, and so do we.
-      defineKey(out, name, { condition: d.condition ?? 'service_started', required: d.required ?? true, restart: d.restart ?? false });
+      setOwn(out, name, { condition: d.condition ?? 'service_started', required: d.required ?? true, restart: d.restart ?? false });
     }
     return out;
   }),
@@ -618,7 +614,7 @@ const serviceNetworks = byKind<Record<string, z.output<typeof serviceNetworkEntr
     const r = run(listOf(str, { unique: true }), v, ctx, []);
     if (!r) return NEVER;
     const out: Record<string, null> = {};
-    for (const n of r.data) defineKey(out, n, null);
+    for (const n of r.data) setOwn(out, n, null);
     return out;
   }),
   map: mapOf(byKind({ map: serviceNetworkEntry, null: custom(() => null) }, 'a mapping (aliases, ipv4_address...) or nothing'), { keyPattern: SERVICE_NAME }),
@@ -677,7 +673,7 @@ const extraHosts: Schema<Record<string, string[]>> = custom((v, ctx) => {
   const add = (host: string, ip: string): void => {
     const list = Object.hasOwn(out, host) ? out[host] : undefined;
     if (list) list.push(ip);
-    else defineKey(out, host, [ip]);
+    else setOwn(out, host, [ip]);
   };
   if (Array.isArray(v)) {
     let ok = true;

@@ -31,12 +31,21 @@ export function keyPathId(path: KeyPath): string {
   return JSON.stringify(path);
 }
 
+/**
+ * Sets `target[key]` as an ordinary own property, even when the key is
+ * `__proto__` (which plain assignment would treat as the prototype). Every
+ * stage that builds a map from user keys goes through this.
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Deep copy of a raw tree (stages never share mutable nodes). */
 export function cloneRaw<T extends RawValue>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => cloneRaw(v)) as T;
   if (isRawMap(value)) {
     const out: RawMap = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneRaw(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, cloneRaw(v));
     return out as T;
   }
   return value;

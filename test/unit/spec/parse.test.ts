@@ -121,3 +121,12 @@ describe('parseComposeYaml: errors', () => {
     expect((caught as ComposeFileError).message).toMatch(message);
   });
 });
+
+describe('keys named __proto__', () => {
+  it('stay ordinary keys through parse and load (never the prototype)', async () => {
+    const [doc] = parseComposeYaml('services:\n  a:\n    image: x\n    labels:\n      "__proto__": "x"\n      other: "y"\n', '/p/compose.yaml');
+    const labels = (doc!.tree.services as Record<string, Record<string, unknown>>).a!.labels as Record<string, unknown>;
+    expect(Object.keys(labels)).toEqual(['__proto__', 'other']);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+});
