@@ -28,3 +28,12 @@ export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * True for rejections caused by an AbortSignal: a caller's abort
+ * (`AbortError`, `ABORT_ERR`) or an `AbortSignal.timeout` (`TimeoutError`).
+ */
+export function isAbortError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ABORT_ERR';
+}

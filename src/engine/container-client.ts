@@ -7,7 +7,7 @@ import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { type ContainerSpec, toCreateOptions, toEndpoint } from './container-spec.js';
 import type { Engine } from './engine.js';
-import { isAbort } from './engine.js';
+import { isAbortError } from '../errors.js';
 import { ContainerNameConflictError, ExecError, ImageNotFoundError, PortAlreadyAllocatedError } from './errors.js';
 import { type OutputStream, demuxDecoder } from './streams.js';
 
@@ -214,7 +214,7 @@ export class ContainerClient {
         else resolve();
       };
       const onEnd = () => done();
-      const onError = (err: Error) => done(isAbort(err) ? undefined : err);
+      const onError = (err: Error) => done(isAbortError(err) ? undefined : err);
       const onAbort = () => {
         stream.destroy();
         done();

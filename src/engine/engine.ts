@@ -10,6 +10,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { ContainerClient } from './container-client.js';
+import { isAbortError } from '../errors.js';
 import { EngineRequestError, EngineUnreachableError } from './errors.js';
 import { EventClient } from './event-client.js';
 import { ImageClient } from './image-client.js';
@@ -94,7 +95,7 @@ export class Engine {
       );
       return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
     } catch (err) {
-      throw new EngineUnreachableError(this.address, isAbort(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
+      throw new EngineUnreachableError(this.address, isAbortError(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
     }
   }
 
@@ -114,7 +115,7 @@ export class Engine {
 
   /** @internal */
   translate(operation: string, err: unknown, map?: (err: EngineHttpError) => Error | undefined): Error {
-    if (isAbort(err)) return err as Error;
+    if (isAbortError(err)) return err as Error;
     const http = asHttpError(err);
     if (http) {
       const mapped = map?.(http);
@@ -157,11 +158,6 @@ function isTransportError(err: unknown): boolean {
   return typeof code === 'string' && TRANSPORT_CODES.has(code);
 }
 
-/** True for AbortSignal-caused rejections (user aborts and our own timeouts). */
-export function isAbort(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'AbortError' || name === 'TimeoutError';
-}
 
 /**
  * Turns `DOCKER_HOST` (or an explicit host) into dockerode options and a

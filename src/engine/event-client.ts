@@ -7,7 +7,7 @@
  * harmless to our callers, who treat events as "look again" triggers.
  */
 import type { Engine } from './engine.js';
-import { isAbort } from './engine.js';
+import { isAbortError } from '../errors.js';
 import { jsonLineDecoder } from './streams.js';
 
 /** One engine event (`docker events --format json`). */
@@ -66,7 +66,7 @@ export class EventClient {
       options.onEnd?.(err);
     };
     const onEnd = () => finish(new Error('the engine closed the event stream'));
-    const onError = (err: Error) => finish(isAbort(err) ? undefined : err);
+    const onError = (err: Error) => finish(isAbortError(err) ? undefined : err);
     const detach = () => {
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);

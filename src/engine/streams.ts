@@ -75,10 +75,3 @@ export function demuxBuffer(data: Buffer): { stdout: string; stderr: string } {
   demuxDecoder((stream, chunk) => (stream === 'stderr' ? err : out).push(chunk)).write(data);
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
-
-/** Splits text into lines without the trailing empty line. */
-export function toLines(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}

@@ -6,7 +6,7 @@
 import type pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
-import { isModelstackError } from '../errors.js';
+import { isAbortError, isModelstackError } from '../errors.js';
 import type { Project } from '../spec/model.js';
 import type { StackEvent, WithoutTime } from './events.js';
 
@@ -39,9 +39,6 @@ export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
-}
 
 export function codeOf(err: unknown): { code?: string } {
   return isModelstackError(err) ? { code: err.code } : {};
