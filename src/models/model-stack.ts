@@ -9,7 +9,7 @@
  * reports the values its containers really use.
  */
 import { ModelstackError } from '../errors.js';
-import { Stack, type StackOptions } from '../orchestrator/stack.js';
+import { type ContainerStatus, Stack, type StackOptions } from '../orchestrator/stack.js';
 import type { Project } from '../spec/model.js';
 import type { ModelStackOptions } from './options.js';
 import { CONTAINER_PATHS, MODEL_EXTENSION, type ModelInfo, modelStackProject } from './project.js';
@@ -46,69 +46,71 @@ export class ModelStack extends Stack {
     this.modelOptions = options;
   }
 
-  /** Endpoints of every model, read from the running stack. */
+  /** Endpoints of every model, read from the running stack (one list, one inspect and a few small reads per container). */
   async endpoints(): Promise<StackEndpoints> {
+    const running = new Map((await this.ps()).filter((c) => c.number === 1).map((c) => [c.service, c]));
+    const engine = await this.connect();
+    const container = (service: string): ContainerStatus => {
+      const c = running.get(service);
+      if (!c) throw new ModelstackError('NO_CONTAINER', `model "${service}" is not running in project "${this.project.name}"; bring the stack up first`);
+      return c;
+    };
+    const published = (service: string, port: number): { host: string; port: number } => {
+      const p = container(service).publishers.find((x) => x.targetPort === port && x.protocol === 'tcp');
+      if (!p) throw new ModelstackError('PORT_NOT_PUBLISHED', `model "${service}" does not publish port ${port}`);
+      // A wildcard bind is reached through loopback from this machine.
+      const host = p.url === '0.0.0.0' || p.url === '' ? '127.0.0.1' : p.url === '::' ? '::1' : p.url;
+      return { host, port: p.publishedPort };
+    };
+    const read = async (service: string, file: string): Promise<string> => {
+      const result = await engine.containers.exec(container(service).id, ['cat', file]);
+      if (result.exitCode !== 0) {
+        throw new ModelstackError('ENDPOINT_UNREADABLE', `cannot read ${file} in model "${service}": ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+      }
+      return result.stdout.trim();
+    };
+
     const models: ModelEndpoints[] = [];
     let gateway: StackEndpoints['gateway'];
     for (const [name, service] of Object.entries(this.project.services)) {
       const info = service.extensions?.[MODEL_EXTENSION] as ModelInfo | undefined;
       if (!info) continue;
       if (info.flavour === 'gateway') {
-        const { host, port } = await this.published(name, 8080);
-        gateway = { url: `http://${host}:${port}/`, token: await this.read(name, CONTAINER_PATHS.gatewayToken) };
-        continue;
+        const { host, port } = published(name, 8080);
+        gateway = { url: `http://${host}:${port}/`, token: await read(name, CONTAINER_PATHS.gatewayToken) };
+      } else if (info.flavour === 'serving') {
+        const rest = published(name, 8501);
+        const grpc = published(name, 8500);
+        models.push({
+          name,
+          flavour: 'serving',
+          serving: { rest: `http://${rest.host}:${rest.port}/v1/models/${name}`, grpc: `${grpc.host}:${grpc.port}` },
+          internal: { url: `http://${name}:8501` },
+        });
+      } else {
+        const jupyter = published(name, 8888);
+        const token = await read(name, CONTAINER_PATHS.jupyterToken);
+        const model: ModelEndpoints = {
+          name,
+          flavour: 'jupyter',
+          jupyter: { url: `http://${jupyter.host}:${jupyter.port}/?token=${token}`, token, host: jupyter.host, port: jupyter.port },
+          internal: { url: `http://${name}:8888` },
+        };
+        if (info.ssh) {
+          const ssh = published(name, 22);
+          model.ssh = {
+            host: ssh.host,
+            port: ssh.port,
+            user: 'root',
+            command: `ssh -p ${ssh.port} root@${ssh.host}`,
+            knownHosts: `[${ssh.host}]:${ssh.port} ${await read(name, SSH_PATHS.hostPublicKey)}`,
+          };
+        }
+        models.push(model);
       }
-      models.push(await this.modelEndpoints(name, info));
     }
     if (gateway) for (const m of models) m.gateway = { url: `${gateway.url}${m.name}/` };
     return { project: this.project.name, models, ...(gateway ? { gateway } : {}) };
-  }
-
-  private async modelEndpoints(name: string, info: ModelInfo): Promise<ModelEndpoints> {
-    if (info.flavour === 'serving') {
-      const rest = await this.published(name, 8501);
-      const grpc = await this.published(name, 8500);
-      return {
-        name,
-        flavour: 'serving',
-        serving: { rest: `http://${rest.host}:${rest.port}/v1/models/${name}`, grpc: `${grpc.host}:${grpc.port}` },
-        internal: { url: `http://${name}:8501` },
-      };
-    }
-    const jupyter = await this.published(name, 8888);
-    const token = await this.read(name, CONTAINER_PATHS.jupyterToken);
-    const out: ModelEndpoints = {
-      name,
-      flavour: 'jupyter',
-      jupyter: { url: `http://${jupyter.host}:${jupyter.port}/?token=${token}`, token, host: jupyter.host, port: jupyter.port },
-      internal: { url: `http://${name}:8888` },
-    };
-    if (info.ssh) {
-      const ssh = await this.published(name, 22);
-      const hostKey = await this.read(name, SSH_PATHS.hostPublicKey);
-      out.ssh = {
-        host: ssh.host,
-        port: ssh.port,
-        user: 'root',
-        command: `ssh -p ${ssh.port} root@${ssh.host}`,
-        knownHosts: `[${ssh.host}]:${ssh.port} ${hostKey}`,
-      };
-    }
-    return out;
-  }
-
-  /** Published address; a wildcard bind is reached through loopback from this machine. */
-  private async published(service: string, port: number): Promise<{ host: string; port: number }> {
-    const { hostIp, hostPort } = await this.port(service, port);
-    return { host: hostIp === '0.0.0.0' || hostIp === '' ? '127.0.0.1' : hostIp === '::' ? '::1' : hostIp, port: hostPort };
-  }
-
-  private async read(service: string, file: string): Promise<string> {
-    const result = await this.exec(service, ['cat', file]);
-    if (result.exitCode !== 0) {
-      throw new ModelstackError('ENDPOINT_UNREADABLE', `cannot read ${file} in service "${service}": ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
-    }
-    return result.stdout.trim();
   }
 }
 
