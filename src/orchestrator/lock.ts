@@ -25,6 +25,8 @@ export interface LockOptions {
   timeoutMs?: number;
   /** A lock older than this is considered abandoned (default 30 s). */
   staleAfterMs?: number;
+  /** Stop waiting for the lock. */
+  signal?: AbortSignal;
 }
 
 /** Runs `fn` while holding the engine-wide lock of `project`. */
@@ -34,6 +36,7 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
   let delay = 25;
   let id: string | undefined;
   while (!id) {
+    options.signal?.throwIfAborted();
     try {
       id = await engine.containers.create({
         name,
@@ -53,6 +56,7 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
       if (Date.now() > deadline) {
         throw new ModelstackError('PROJECT_LOCKED', `project "${project}" is locked by another modelstack process (${owner || 'unknown owner'}); retry, or remove the container ${name} if that process is gone`);
       }
+      // The lock is held for one network create (milliseconds): a short backoff beats an event subscription.
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 500);
     }

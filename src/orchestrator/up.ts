@@ -113,7 +113,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const plan = planUp(project, desired, observed, options);
   if (options.dryRun) return { plan, containers: [] };
 
-  const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0]);
+  const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0], signal);
   await ensureVolumes(ctx, plan);
   await removeOrphans(ctx, plan);
 
@@ -262,7 +262,7 @@ function toEnginePolicy(policy: string | undefined): ImagePullPolicy {
  * when two creates race, so creation happens under the project's engine
  * lock (see lock.ts) and is checked again once the lock is held.
  */
-async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string | undefined): Promise<Record<string, string>> {
+async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string | undefined, signal: AbortSignal): Promise<Record<string, string>> {
   const { engine, project } = ctx;
   const ids: Record<string, string> = {};
   const wanted = Object.entries(project.networks).filter(([key]) =>
@@ -306,7 +306,7 @@ async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string
       ctx.emit({ type: 'network.created', name: network.name });
       return id;
     };
-    ids[network.name] = lockImage ? await withProjectLock(engine, project.name, { image: lockImage }, create) : await create();
+    ids[network.name] = lockImage ? await withProjectLock(engine, project.name, { image: lockImage, signal }, create) : await create();
   }
   return ids;
 }
