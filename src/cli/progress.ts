@@ -103,7 +103,7 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
     case 'container.ready':
       return { key: `container ${e.container}`, label: `Container ${e.container}`, state: e.type === 'container.healthy' ? 'Healthy' : 'Ready', status: 'done' };
     case 'container.kept': {
-      const running = e.reason === 'up to date';
+      const running = e.running === true;
       return { key: `container ${e.container}`, label: `Container ${e.container}`, state: running ? 'Running' : 'Kept', status: 'done', ...optional(running ? undefined : e.reason) };
     }
     case 'container.recreating':

@@ -44,6 +44,8 @@ export interface ContainerEvent extends Base {
   container: string;
   /** Why (for `kept`/`recreating`: the plan's reason). */
   reason?: string;
+  /** For `kept`: the container was already running (nothing to do). */
+  running?: boolean;
 }
 
 /** A container is ready: healthy (by Docker's check or our probe), running, or completed. */

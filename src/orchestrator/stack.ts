@@ -87,6 +87,8 @@ export interface StackLogsOptions {
   /** Only lines written at or after this Unix time (seconds). */
   since?: number;
   signal?: AbortSignal;
+  /** Called once, before the first line, with every container whose logs follow (e.g. to align prefixes). */
+  onContainers?: (containers: Array<{ service: string; number: number; container: string }>) => void;
   onLine: (line: ServiceLogLine) => void;
 }
 
@@ -169,10 +171,13 @@ export class Stack implements AsyncDisposable {
   /** Prints (through `onLine`) the logs of the services' containers; with `follow`, until they stop or `signal` aborts. */
   async logs(options: StackLogsOptions): Promise<void> {
     const engine = await this.connect();
-    const containers = await this.containers(options.services);
+    const containers = (await this.containers(options.services)).map((c) => ({
+      c,
+      origin: { service: c.Labels[LABEL.service] ?? '', container: containerName(c), number: Number(c.Labels[LABEL.containerNumber] ?? 1) },
+    }));
+    options.onContainers?.(containers.map((x) => x.origin));
     await settleAll(
-      containers.map(async (c) => {
-        const origin = { service: c.Labels[LABEL.service] ?? '', container: containerName(c), number: Number(c.Labels[LABEL.containerNumber] ?? 1) };
+      containers.map(async ({ c, origin }) => {
         const common = {
           ...(options.tail !== undefined ? { tail: options.tail } : {}),
           ...(options.timestamps ? { timestamps: true } : {}),

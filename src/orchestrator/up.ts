@@ -424,7 +424,7 @@ async function runAction(
           await engine.containers.rename(a.id, a.renameTo);
           name = a.renameTo;
         }
-        ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason });
+        ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason, running: !a.start });
         if (a.start) {
           await startContainer(ctx, service, name, a.id);
           env.started.add(a.id);

@@ -37,10 +37,10 @@ export function registerLogs(program: Command, io: CliIo): void {
       const stack = await openStack(o, io, { services });
       const selection = services.length ? { services } : {};
       const printer = new LogPrinter(io, { prefix: o.logPrefix, color: o.color && io.isTty });
-      // Every prefix of the stack is known before the first line, so all lines align.
-      printer.register((await stack.ps({ all: true, ...selection })).map((c) => prefixName(c.service, c.number)));
       const options: StackLogsOptions = {
         ...selection,
+        // Every prefix is known before the first line, so all lines align.
+        onContainers: (containers) => printer.register(containers.map((c) => prefixName(c.service, c.number))),
         ...(o.tail !== undefined ? { tail: o.tail } : {}),
         ...(o.timestamps ? { timestamps: true } : {}),
         onLine: (line) => printer.print(line),

@@ -25,6 +25,9 @@ describe('modelstack commands', () => {
     expect(up.stderr).toContain(`Container ${run}-web-1  Healthy`);
     expect(up.code).toBe(0);
     expect(up.stdout).toBe('');
+    // up --wait returns as soon as modelstack's own probe passes; ps shows
+    // Docker's verdict, which follows within one healthcheck interval.
+    await until('Docker to report web healthy', async () => (await dockerInspect(`${run}-web-1`)).State.Health.Status === 'healthy', 15_000);
   });
   afterAll(async () => {
     await removeLabelled(engine, label);
