@@ -237,7 +237,8 @@ describe('model stack: the image-without-sshd path and the insecure opt-in', () 
     } finally {
       await stack.down();
     }
-  });
+    // apt-get inside the container: ~10 s alone, minutes when the whole suite loads the machine.
+  }, 300_000);
 });
 
 describe('model stack: TF Serving models', () => {
