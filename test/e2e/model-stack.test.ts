@@ -64,7 +64,7 @@ describe('model stack: intent, sentiment, NER with SSH and a gateway', () => {
     );
     await stack.up({ waitTimeoutMs: 180_000 });
     endpoints = await stack.endpoints();
-  });
+  }, 200_000);
 
   afterAll(async () => {
     await stack?.down({ volumes: true });
