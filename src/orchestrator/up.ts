@@ -215,7 +215,13 @@ async function resolveImages(ctx: StackContext, order: string[], options: UpOpti
             return;
           }
           const policy = options.pull ?? toEnginePolicy(service.pull_policy);
-          if (service.build && (service.pull_policy === 'build' || !(await engine.images.inspect(image)))) {
+          // One inspect serves both questions: build it? and, if present, is a pull needed?
+          const local = service.build && service.pull_policy !== 'build' ? await engine.images.inspect(image) : undefined;
+          if (local && policy !== 'always') {
+            ids[image] = local.Id;
+            return;
+          }
+          if (service.build && !local) {
             ctx.emit({ type: 'image.building', image, services });
             ids[image] = await engine.images.build({
               context: service.build.context,

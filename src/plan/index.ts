@@ -3,7 +3,7 @@
  * will do and why) from the project model and the observed state.
  * @module
  */
-export { LABEL, COMPOSE_VERSION_LABEL_VALUE, containerNameFor, scopedName, projectFilter } from './labels.js';
+export { LABEL, COMPOSE_VERSION_LABEL_VALUE, containerNameFor, projectFilter } from './labels.js';
 export { containerSpecFor, imageFor, ServiceConfigError, type ContainerSpecOptions } from './service-container.js';
 export { hashedConfig, configHash, canonicalJson, changedPaths } from './config-hash.js';
 export { desiredServices, replicaSpec, type DesiredOptions } from './desired.js';

@@ -35,11 +35,6 @@ export function containerNameFor(project: string, service: string, number: numbe
   return containerName ?? `${project}-${service}-${number}`;
 }
 
-/** Engine name of a project network or volume: `<project>_<key>`. */
-export function scopedName(project: string, key: string): string {
-  return `${project}_${key}`;
-}
-
 /** Label filter selecting every resource of a project. */
 export function projectFilter(project: string): string {
   return `${LABEL.project}=${project}`;
