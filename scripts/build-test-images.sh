@@ -16,6 +16,20 @@ MIRROR=${MODELSTACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
+# Building for a second engine (DOCKER_HOST set, scripts/ensure-engine-26.sh):
+# an image the main engine already has is copied over (docker save | load,
+# seconds) instead of being built again (minutes).
+SOURCE_HOST=${MODELSTACK_IMAGE_SOURCE:-unix:///var/run/docker.sock}
+copy_from_source() {
+  local image=$1
+  [ "${DOCKER_HOST:-unix:///var/run/docker.sock}" != "$SOURCE_HOST" ] || return 1
+  docker -H "$SOURCE_HOST" image inspect "$image" >/dev/null 2>&1 || return 1
+  docker -H "$SOURCE_HOST" save "$image" | docker load -q >/dev/null
+  echo "build-test-images: $image copied from $SOURCE_HOST"
+}
+# have_or_copy IMAGE: present on the target engine, or copied there now.
+have_or_copy() { have_image "$1" || copy_from_source "$1"; }
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
@@ -58,13 +72,13 @@ build_dir() {
   docker build -q -t "$tag" --label org.modelstack.test-image="$dir" "$FIXTURES/$dir" >/dev/null
 }
 
-have_image modelstack-test/busybox:latest || timed build_busybox
+have_or_copy modelstack-test/busybox:latest || timed build_busybox
 if [ "${1:-}" != "--busybox-only" ]; then
-  have_image modelstack-test/tf-jupyter:standin-ssh && have_image modelstack-test/tf-jupyter:standin && have_image modelstack-test/nginx:standin \
-    || { have_image modelstack-test/debian:bookworm || timed build_debian; }
-  have_image modelstack-test/tf-jupyter:standin || timed build_standin jupyter modelstack-test/tf-jupyter:standin
-  have_image modelstack-test/tf-jupyter:standin-ssh || timed build_standin jupyter-ssh modelstack-test/tf-jupyter:standin-ssh
-  have_image modelstack-test/tf-serving:standin || timed build_dir tf-serving-standin modelstack-test/tf-serving:standin
-  have_image modelstack-test/nginx:standin || timed build_dir nginx-standin modelstack-test/nginx:standin
+  have_or_copy modelstack-test/tf-jupyter:standin-ssh && have_or_copy modelstack-test/tf-jupyter:standin && have_or_copy modelstack-test/nginx:standin \
+    || { have_or_copy modelstack-test/debian:bookworm || timed build_debian; }
+  have_or_copy modelstack-test/tf-jupyter:standin || timed build_standin jupyter modelstack-test/tf-jupyter:standin
+  have_or_copy modelstack-test/tf-jupyter:standin-ssh || timed build_standin jupyter-ssh modelstack-test/tf-jupyter:standin-ssh
+  have_or_copy modelstack-test/tf-serving:standin || timed build_dir tf-serving-standin modelstack-test/tf-serving:standin
+  have_or_copy modelstack-test/nginx:standin || timed build_dir nginx-standin modelstack-test/nginx:standin
 fi
 docker image ls --filter reference='modelstack-test/*' --format '{{.Repository}}:{{.Tag}}  {{.Size}}'

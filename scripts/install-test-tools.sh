@@ -2,12 +2,25 @@
 # Debian packages the tests use besides the engine: a real registry for pull
 # tests, docker-compose 1.29 for interoperability tests and benchmarks, an SSH
 # client for the model-stack tests, and what the offline image builds need.
+# Then Docker Compose v2.26.1 (trixie's docker-compose, a standalone binary),
+# the reference implementation the conformance and interop tests run, unpacked
+# beside Debian's 1.29 without replacing it (see compose_v2 below).
 # Installs only what is missing; does nothing when everything is present.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/trixie.sh
+
+# The tests find the binary here (test/helpers/compose-v2.ts), or at $MODELSTACK_COMPOSE_V2.
+compose_v2() {
+  local dest=$MODELSTACK_OPT/docker-compose-2.26
+  [ -x "$dest/usr/libexec/docker/cli-plugins/docker-compose" ] && return 0
+  echo "install-test-tools: unpacking Docker Compose v2 (trixie's docker-compose) into $dest"
+  trixie_extract docker-compose "$dest"
+}
 PACKAGES=(docker-registry docker-compose openssh-client busybox-static debootstrap curl)
 missing=()
 for pkg in "${PACKAGES[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then compose_v2; exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "install-test-tools: missing ${missing[*]}; install them (apt-get install ${missing[*]}) or rerun as root" >&2
   exit 1
@@ -18,3 +31,4 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's docker-registry package would listen on all interfaces if a service
 # manager started it; the tests start their own on 127.0.0.1 and nothing else.
+compose_v2

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Everything the test suite needs from the machine, each step a no-op when
-# already done: a running engine, the Debian test tools, the offline images.
+# already done: the engines (the main one and 26.1), the Debian test tools and
+# Compose v2, the offline images on every engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1}
 bash scripts/ensure-docker.sh
 bash scripts/install-test-tools.sh
-bash scripts/build-test-images.sh
+env -u DOCKER_HOST bash scripts/build-test-images.sh
+for engine in $ENGINES; do
+  case $engine in
+    main) ;;
+    26.1)
+      bash scripts/ensure-engine-26.sh >/dev/null
+      eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
+      bash scripts/build-test-images.sh
+      ;;
+    *) echo "test-setup: unknown engine '$engine' (main, 26.1)" >&2; exit 2 ;;
+  esac
+done

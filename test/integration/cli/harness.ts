@@ -39,7 +39,8 @@ export function startCli(argv: string[], options: CliRunOptions): RunningCli {
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
     isTty: false,
-    env: { HOME: options.cwd, PATH: process.env['PATH'], ...options.env },
+    // The engine under test (scripts/test.sh runs the suite once per engine).
+    env: { HOME: options.cwd, PATH: process.env['PATH'], ...(process.env['DOCKER_HOST'] ? { DOCKER_HOST: process.env['DOCKER_HOST'] } : {}), ...options.env },
     cwd: options.cwd,
     onInterrupt(l) {
       listener = l;
