@@ -247,10 +247,18 @@ export class Stack implements AsyncDisposable {
     });
   }
 
-  /** Restarts the services' containers (stop in reverse dependency order, then start in order). */
+  /**
+   * Restarts the services' containers, running or not, in dependency order
+   * (as Compose does: each container is stopped and started again before its
+   * dependents). Acts on every container found, without reading its state
+   * back: an engine's list may still show a just-stopped container running.
+   */
   async restart(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
-    await this.stop(services, options);
-    await this.start(services);
+    const ctx = await this.context();
+    await walkDependencyGraph(ctx, await this.containers(services), 'forward', async ({ info, service, name }) => {
+      await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds);
+      await startContainer(ctx, service, name, info.Id);
+    });
   }
 
   /** `await using`: runs `down` (with volumes for ephemeral stacks). */
