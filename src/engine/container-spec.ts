@@ -41,6 +41,8 @@ export interface Healthcheck {
   intervalNs?: number;
   timeoutNs?: number;
   startPeriodNs?: number;
+  /** Interval between checks during the start period (API 1.44, Docker 25). */
+  startIntervalNs?: number;
   retries?: number;
 }
 
@@ -61,6 +63,23 @@ export interface NetworkAttachment {
   aliases?: string[];
   ipv4Address?: string;
   ipv6Address?: string;
+  linkLocalIps?: string[];
+  /** MAC address on this network (API 1.44, Docker 25). */
+  macAddress?: string;
+  /** Options for the network driver's endpoint. */
+  driverOpts?: Record<string, string>;
+  /** Which network's gateway is the default route: highest wins (API 1.48, Docker 28). */
+  gwPriority?: number;
+}
+
+/** Block IO weights and limits (cgroup blkio), per device. */
+export interface BlkioConfig {
+  weight?: number;
+  weightDevice?: Array<{ path: string; weight: number }>;
+  deviceReadBps?: Array<{ path: string; rate: number }>;
+  deviceWriteBps?: Array<{ path: string; rate: number }>;
+  deviceReadIops?: Array<{ path: string; rate: number }>;
+  deviceWriteIops?: Array<{ path: string; rate: number }>;
 }
 
 /** Everything modelstack can ask the engine for when it creates a container. */
@@ -145,6 +164,9 @@ export interface ContainerSpec {
   /** Legacy links: `container:alias`. */
   links?: string[];
   macAddress?: string;
+  blkio?: BlkioConfig;
+  /** Annotations passed to the OCI runtime (API 1.43, Docker 24). */
+  annotations?: Record<string, string>;
 }
 
 /** Docker's default address for published ports when the caller names none: loopback, not the world. */
@@ -234,7 +256,14 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
     StorageOpt: spec.storageOpt,
     VolumesFrom: spec.volumesFrom,
     Links: spec.links,
-  });
+    BlkioWeight: spec.blkio?.weight,
+    BlkioWeightDevice: spec.blkio?.weightDevice?.map((d) => ({ Path: d.path, Weight: d.weight })),
+    BlkioDeviceReadBps: spec.blkio?.deviceReadBps?.map(toThrottle),
+    BlkioDeviceWriteBps: spec.blkio?.deviceWriteBps?.map(toThrottle),
+    BlkioDeviceReadIOps: spec.blkio?.deviceReadIops?.map(toThrottle),
+    BlkioDeviceWriteIOps: spec.blkio?.deviceWriteIops?.map(toThrottle),
+    Annotations: spec.annotations,
+  } as Dockerode.HostConfig);
 
   return compact({
     name: spec.name,
@@ -268,10 +297,17 @@ export function toEndpoint(net: NetworkAttachment): Dockerode.EndpointSettings {
   return compact({
     Aliases: net.aliases?.length ? net.aliases : undefined,
     IPAMConfig:
-      net.ipv4Address || net.ipv6Address
-        ? compact({ IPv4Address: net.ipv4Address, IPv6Address: net.ipv6Address })
+      net.ipv4Address || net.ipv6Address || net.linkLocalIps?.length
+        ? compact({ IPv4Address: net.ipv4Address, IPv6Address: net.ipv6Address, LinkLocalIPs: net.linkLocalIps?.length ? net.linkLocalIps : undefined })
         : undefined,
-  });
+    MacAddress: net.macAddress,
+    DriverOpts: net.driverOpts,
+    GwPriority: net.gwPriority,
+  } as Dockerode.EndpointSettings);
+}
+
+function toThrottle(d: { path: string; rate: number }): { Path: string; Rate: number } {
+  return { Path: d.path, Rate: d.rate };
 }
 
 /** `source:target[:ro][,z][,propagation]`, the form whose missing source the engine creates. */
@@ -321,8 +357,9 @@ function toHealthConfig(h: Healthcheck): Dockerode.HealthConfig {
     Interval: h.intervalNs,
     Timeout: h.timeoutNs,
     StartPeriod: h.startPeriodNs,
+    StartInterval: h.startIntervalNs,
     Retries: h.retries,
-  });
+  } as Dockerode.HealthConfig);
 }
 
 /**

@@ -11,6 +11,7 @@ import Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { ContainerClient } from './container-client.js';
 import { isAbortError } from '../errors.js';
+import { compareApiVersions } from '../plan/engine-requirements.js';
 import { EngineRequestError, EngineUnreachableError } from './errors.js';
 import { EventClient } from './event-client.js';
 import { ImageClient } from './image-client.js';
@@ -34,11 +35,25 @@ export interface EngineOptions {
 
 /** What `ping()` learned about the engine. */
 export interface EngineInfo {
+  /** The engine's version (`26.1.5`). */
   version: string;
+  /** The newest API version the engine speaks (`1.45`). */
   apiVersion: string;
+  /** The oldest API version the engine accepts (`1.24`). */
+  minApiVersion: string;
+  /** The API version modelstack talks to it: the older of the engine's and {@link MAX_API_VERSION}. */
+  negotiatedApiVersion: string;
   os: string;
   arch: string;
 }
+
+/**
+ * The newest Engine API version modelstack knows how to speak (Docker 28.0).
+ * Against a newer engine modelstack talks this version; against an older one,
+ * the engine's own, and keys the engine cannot act on are refused before
+ * anything is created (see `plan/engine-requirements.ts`).
+ */
+export const MAX_API_VERSION = '1.48';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -54,6 +69,7 @@ export class Engine {
   /** @internal The dockerode client. Only the engine layer may use it. */
   readonly docker: Dockerode;
   readonly logger: Logger | undefined;
+  #info: EngineInfo | undefined;
 
   private constructor(docker: Dockerode, address: string, logger: Logger | undefined) {
     this.docker = docker;
@@ -83,20 +99,43 @@ export class Engine {
     return new Engine(new Dockerode(dockerOptions), address, options.logger);
   }
 
-  /** Asks the engine for its version; throws {@link EngineUnreachableError} when it does not answer in time. */
+  /**
+   * Asks the engine for its version and negotiates the API version every
+   * later call uses: the older of the engine's and {@link MAX_API_VERSION}
+   * (never assumed). Throws {@link EngineUnreachableError} when the engine
+   * does not answer in time, or accepts no version modelstack speaks.
+   */
   async ping(timeoutMs = 5000): Promise<EngineInfo> {
+    let v: Dockerode.DockerVersion & { MinAPIVersion?: string };
     try {
+      // Unversioned: /version answers whatever API version we end up speaking.
       // dockerode's version() takes no signal; dial the same endpoint with one.
-      const v = await new Promise<Dockerode.DockerVersion>((resolve, reject) =>
+      v = await new Promise((resolve, reject) =>
         this.docker.modem.dial(
           { path: '/version', method: 'GET', statusCodes: { 200: true }, abortSignal: AbortSignal.timeout(timeoutMs) } as never,
           (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as Dockerode.DockerVersion)),
         ),
       );
-      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
     } catch (err) {
       throw new EngineUnreachableError(this.address, isAbortError(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
     }
+    const minApiVersion = v.MinAPIVersion ?? '1.12';
+    const negotiated = compareApiVersions(v.ApiVersion, MAX_API_VERSION) < 0 ? v.ApiVersion : MAX_API_VERSION;
+    if (compareApiVersions(negotiated, minApiVersion) < 0) {
+      throw new EngineUnreachableError(
+        this.address,
+        new Error(`the engine (Docker ${v.Version}) accepts API ${minApiVersion} or newer, and modelstack speaks at most ${MAX_API_VERSION}; use a modelstack release that supports this engine`),
+      );
+    }
+    // docker-modem prefixes every path with this (`/v1.45/containers/...`).
+    (this.docker.modem as { version?: string }).version = `v${negotiated}`;
+    this.#info = { version: v.Version, apiVersion: v.ApiVersion, minApiVersion, negotiatedApiVersion: negotiated, os: v.Os, arch: v.Arch };
+    return this.#info;
+  }
+
+  /** What the last {@link ping} learned (every Engine from {@link Engine.connect} has pinged). */
+  get info(): EngineInfo | undefined {
+    return this.#info;
   }
 
   /**

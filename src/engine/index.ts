@@ -2,7 +2,7 @@
  * The engine layer: the only code that talks to Docker.
  * @module
  */
-export { Engine, type EngineOptions, type EngineInfo, type EngineHttpError, resolveAddress } from './engine.js';
+export { Engine, type EngineOptions, type EngineInfo, type EngineHttpError, MAX_API_VERSION, resolveAddress } from './engine.js';
 export {
   type ContainerSpec,
   type Mount,

@@ -21,3 +21,4 @@ export {
   type UpPlan,
 } from './reconcile.js';
 export type { ObservedState, ObservedContainer, ObservedNetwork, ObservedVolume } from './observed.js';
+export { unmetEngineRequirements, compareApiVersions, EngineTooOldError, type EngineRequirement, type EngineDescription } from './engine-requirements.js';

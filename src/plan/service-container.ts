@@ -3,9 +3,9 @@
  * its n-th container. Pure: names, labels, units and defaults are decided
  * here, so the orchestrator only executes.
  */
-import { type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from '../engine/container-spec.js';
+import { type BlkioConfig, type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from '../engine/container-spec.js';
 import { ModelstackError } from '../errors.js';
-import type { DeviceRequest, Project, Service } from '../spec/model.js';
+import type { DeviceRequest, Project, Service, ServiceNetwork } from '../spec/model.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, containerNameFor } from './labels.js';
 
 export interface ContainerSpecOptions {
@@ -141,6 +141,8 @@ export function containerSpecFor(
     volumesFrom: service.volumes_from?.map((v) => volumesFromTarget(project, v)),
     links: links.length ? links : undefined,
     macAddress: service.mac_address,
+    blkio: blkioOf(service),
+    annotations: service.annotations && Object.keys(service.annotations).length ? service.annotations : undefined,
   });
   return spec;
 }
@@ -270,9 +272,39 @@ function networksOf(
         aliases: [...new Set([serviceName, ...(settings?.aliases ?? [])])],
         ...(settings?.ipv4_address ? { ipv4Address: settings.ipv4_address } : {}),
         ...(settings?.ipv6_address ? { ipv6Address: settings.ipv6_address } : {}),
+        ...(settings?.link_local_ips?.length ? { linkLocalIps: settings.link_local_ips } : {}),
+        ...(settings?.mac_address ? { macAddress: settings.mac_address } : {}),
+        ...endpointDriverOpts(settings),
+        ...(settings?.gw_priority !== undefined ? { gwPriority: settings.gw_priority } : {}),
       };
     }),
   };
+}
+
+/** The endpoint's driver options; `interface_name` is the engine's `com.docker.network.endpoint.ifname` option (as Compose sends it). */
+function endpointDriverOpts(settings: ServiceNetwork | null | undefined): { driverOpts?: Record<string, string> } {
+  const opts = { ...settings?.driver_opts, ...(settings?.interface_name ? { [IFNAME_DRIVER_OPT]: settings.interface_name } : {}) };
+  return Object.keys(opts).length ? { driverOpts: opts } : {};
+}
+
+/** The endpoint driver option that names the container's interface on a network (Docker 28). */
+export const IFNAME_DRIVER_OPT = 'com.docker.network.endpoint.ifname';
+
+function blkioOf(service: Service): BlkioConfig | undefined {
+  const b = service.blkio_config;
+  if (!b) return undefined;
+  const rates = (list: Array<{ path?: string; rate?: number }> | undefined) =>
+    list?.filter((d): d is { path: string; rate: number } => d.path !== undefined && d.rate !== undefined).map(({ path, rate }) => ({ path, rate }));
+  const out: BlkioConfig = {};
+  assign(out, {
+    weight: b.weight,
+    weightDevice: b.weight_device?.filter((d): d is { path: string; weight: number } => d.path !== undefined && d.weight !== undefined).map(({ path, weight }) => ({ path, weight })),
+    deviceReadBps: rates(b.device_read_bps),
+    deviceWriteBps: rates(b.device_write_bps),
+    deviceReadIops: rates(b.device_read_iops),
+    deviceWriteIops: rates(b.device_write_iops),
+  });
+  return Object.keys(out).length ? out : undefined;
 }
 
 function healthcheckOf(service: Service): ContainerSpec['healthcheck'] {
@@ -280,7 +312,7 @@ function healthcheckOf(service: Service): ContainerSpec['healthcheck'] {
   if (!h) return undefined;
   if (h.disable) return { test: ['NONE'] };
   const out: NonNullable<ContainerSpec['healthcheck']> = { test: h.test ?? [] };
-  assign(out, { intervalNs: h.interval, timeoutNs: h.timeout, startPeriodNs: h.start_period, retries: h.retries });
+  assign(out, { intervalNs: h.interval, timeoutNs: h.timeout, startPeriodNs: h.start_period, startIntervalNs: h.start_interval, retries: h.retries });
   return out;
 }
 

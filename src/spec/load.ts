@@ -28,6 +28,7 @@ import { parseComposeYaml, type PositionIndex } from './parse.js';
 import { resolveRelativePaths } from './paths.js';
 import { activeProfiles, disabledServices } from './profiles.js';
 import { resolveProjectName } from './project-name.js';
+import { rememberSources } from './sources.js';
 import { composeFileSchema, type RawComposeFile } from './schema.js';
 import type { KeyPath, RawMap } from './tree.js';
 import { checkDocument, checkProject, type Locator } from './validate.js';
@@ -171,7 +172,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     const at: KeyPath = ['services', cycle[0] ?? '', 'depends_on'];
     throw new DependencyCycleError(cycle, 'the depends_on links of these services', loader.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
   }
-  return project;
+  return rememberSources(project, loader.locate);
 }
 
 /** Re-reads the merged canonical tree through the schema, for its types (it is valid by construction). */
