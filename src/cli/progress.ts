@@ -10,7 +10,7 @@
  *
  * `auto` is `tty` when stderr is a terminal, else `plain` (as in Compose).
  */
-import type { ImageEvent, StackEvent, StackEventListener } from '../orchestrator/events.js';
+import type { ImageEvent, ReadyEvent, StackEvent, StackEventListener } from '../orchestrator/events.js';
 import type { Stack } from '../orchestrator/stack.js';
 import { CliUsageError, type CliIo } from './context.js';
 
@@ -101,7 +101,7 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
       return { key: `container ${e.container ?? e.service ?? ''}`, label: `Container ${e.container ?? e.service ?? ''}`, state: 'Error', status: 'failed' };
     case 'container.healthy':
     case 'container.ready':
-      return { key: `container ${e.container}`, label: `Container ${e.container}`, state: e.type === 'container.healthy' ? 'Healthy' : 'Ready', status: 'done' };
+      return { key: `container ${e.container}`, label: `Container ${e.container}`, status: 'done', ...readyState(e) };
     case 'container.kept': {
       const running = e.running === true;
       return { key: `container ${e.container}`, label: `Container ${e.container}`, state: running ? 'Running' : 'Kept', status: 'done', ...optional(running ? undefined : e.reason) };
@@ -125,6 +125,14 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
     case 'warning':
       return undefined;
   }
+}
+
+/** Which verdict made a container ready, said plainly: the probe's is not Docker's. */
+function readyState(e: ReadyEvent): { state: string; detail?: string } {
+  if (e.readyBy === 'probe') return { state: 'Healthy', detail: `by probe; Docker says ${e.health ?? 'starting'}` };
+  if (e.readyBy === 'healthcheck') return { state: 'Healthy' };
+  if (e.exitCode !== undefined) return { state: 'Exited', detail: `completed (exit ${e.exitCode})` };
+  return { state: 'Running' };
 }
 
 function pullDetail(e: ImageEvent): string | undefined {

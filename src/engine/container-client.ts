@@ -18,6 +18,8 @@ export interface LogLine {
 }
 
 export interface LogsOptions {
+  /** Gives up on an engine that does not answer. */
+  signal?: AbortSignal;
   /** Number of lines from the end, or `'all'` (default). */
   tail?: number | 'all';
   /** Only lines after this Unix time (seconds). */
@@ -154,10 +156,10 @@ export class ContainerClient {
     );
   }
 
-  /** Inspects a container; undefined when it does not exist. */
-  async inspect(id: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
+  /** Inspects a container; undefined when it does not exist. `signal` gives up on an engine that does not answer. */
+  async inspect(id: string, options: { signal?: AbortSignal } = {}): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
-      return await this.engine.docker.getContainer(id).inspect();
+      return await this.engine.docker.getContainer(id).inspect(options.signal ? ({ abortSignal: options.signal } as object) : {});
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw this.engine.translate(`inspect container ${id}`, err);
@@ -173,9 +175,9 @@ export class ContainerClient {
 
   /** Reads the container's logs, demultiplexed into lines (TTY containers have only stdout). */
   async logs(id: string, options: LogsOptions = {}): Promise<LogLine[]> {
-    const tty = await this.isTty(id);
+    const tty = await this.isTty(id, options.signal);
     const buffer = (await this.engine.call(`logs of ${id}`, () =>
-      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: false }),
+      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: false, ...(options.signal ? { abortSignal: options.signal } : {}) } as { follow: false }),
     )) as unknown as Buffer;
     const lines: LogLine[] = [];
     const splitter = lineSplitter((line) => lines.push(line));
@@ -185,10 +187,10 @@ export class ContainerClient {
     return lines;
   }
 
-  /** The last `n` lines a container printed, for error messages. Never throws. */
-  async logTail(id: string, n = 10): Promise<string[]> {
+  /** The last `n` lines a container printed, for error messages. Never throws (nothing when `signal` aborts first). */
+  async logTail(id: string, n = 10, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     try {
-      return (await this.logs(id, { tail: n })).map((l) => l.text).slice(-n);
+      return (await this.logs(id, { tail: n, ...options })).map((l) => l.text).slice(-n);
     } catch {
       return [];
     }
@@ -319,8 +321,8 @@ export class ContainerClient {
     );
   }
 
-  private async isTty(id: string): Promise<boolean> {
-    const info = await this.inspect(id);
+  private async isTty(id: string, signal?: AbortSignal): Promise<boolean> {
+    const info = await this.inspect(id, signal ? { signal } : {});
     return info?.Config.Tty ?? false;
   }
 }

@@ -32,6 +32,8 @@ export interface SubscribeOptions {
   onEvent: (event: EngineEvent) => void;
   /** Called once if the stream ends or fails while subscribed (not after `close()`). */
   onEnd?: (err?: Error) => void;
+  /** Gives up on subscribing (an engine that does not answer) when this aborts. */
+  signal?: AbortSignal;
 }
 
 /** An open event subscription. `close()` is idempotent and releases the connection. */
@@ -46,13 +48,24 @@ export class EventClient {
   async subscribe(options: SubscribeOptions): Promise<EventSubscription> {
     const controller = new AbortController();
     const since = (Date.now() - (options.replayMs ?? 2000)) / 1000;
-    const stream = (await this.engine.call('subscribe to events', () =>
-      this.engine.docker.getEvents({
-        since: Number(since.toFixed(3)),
-        filters: options.filters ?? {},
-        abortSignal: controller.signal,
-      } as object),
-    )) as NodeJS.ReadableStream & { destroy(): void };
+    options.signal?.throwIfAborted();
+    const giveUp = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', giveUp, { once: true });
+    let stream: NodeJS.ReadableStream & { destroy(): void };
+    try {
+      stream = (await this.engine.call('subscribe to events', () =>
+        this.engine.docker.getEvents({
+          since: Number(since.toFixed(3)),
+          filters: options.filters ?? {},
+          abortSignal: controller.signal,
+        } as object),
+      )) as NodeJS.ReadableStream & { destroy(): void };
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', giveUp);
+    }
 
     let closed = false;
     const decoder = jsonLineDecoder((obj) => {

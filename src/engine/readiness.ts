@@ -5,13 +5,22 @@
  * Order matters: the event subscription is open before the first inspect, so
  * a change between "look" and "listen" cannot be missed. Every event is only
  * a trigger to inspect again; the verdict always comes from the inspected
- * state. A deadline always fires; an AbortSignal ends the wait at once; the
- * subscription, timer, listener and probe loop are released on every path.
+ * state. A deadline always fires — every engine call the wait makes runs
+ * under it, so a frozen engine cannot hold the wait; an AbortSignal ends the
+ * wait at once; the subscription, timers, listener and probe loop are
+ * released on every path.
  *
- * For `healthy`, the healthcheck command is also run right away by exec
- * (with a short backoff) so a container that answers early is reported ready
- * then, not one healthcheck interval later. Docker's own healthcheck keeps
- * running as configured; an `unhealthy` verdict from it still fails the wait.
+ * "Healthy" is Docker's verdict (what Compose's `--wait` and
+ * `service_healthy` mean). With `probe: true` the healthcheck command also
+ * runs by exec right after start (with a short backoff), and its first
+ * success counts as healthy while Docker may still say `starting`: the
+ * earliest moment a service answers, as an explicit opt-in. Docker's own
+ * `unhealthy` verdict still fails the wait either way.
+ *
+ * "Running" means seen running once its start has settled: the container
+ * has run for `settleMs` since it started without dying or being restarted,
+ * so a process that crashes, exits or is OOM-killed right after start fails
+ * the wait instead of passing one lucky inspect.
  */
 import type Dockerode from 'dockerode';
 import type { Engine } from './engine.js';
@@ -23,11 +32,15 @@ import { type ContainerFailure, ContainerFailedError, WaitTimeoutError } from '.
 /**
  * What "ready" means:
  * - `running`: the container runs (exiting counts as failure);
- * - `healthy`: its healthcheck passes;
+ * - `healthy`: its healthcheck passes (Docker's verdict; also our probe's with `probe: true`);
  * - `completed`: it exited with code 0 (one-shot jobs);
- * - `ready`: `healthy` if it has a healthcheck, else `running` (what `up --wait` means).
+ * - `ready`: what `up --wait` means: `healthy` if it has a healthcheck, else
+ *   `running`; a container that already exited with code 0 is done.
  */
 export type ReadyCondition = 'running' | 'healthy' | 'completed' | 'ready';
+
+/** How long a container must have run, since it started, to count as running (ms). */
+export const DEFAULT_SETTLE_MS = 500;
 
 export interface WaitOptions {
   condition: ReadyCondition;
@@ -36,8 +49,14 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Service name for messages (default: the Compose service label). */
   service?: string;
-  /** Run the healthcheck command by exec right after start (default true). */
+  /**
+   * Also run the healthcheck command by exec right after start, and count its
+   * first success as healthy (Docker may still say `starting` then). Default
+   * false: healthy means Docker says healthy.
+   */
   probe?: boolean;
+  /** How long a container must have run since it started to count as running (default {@link DEFAULT_SETTLE_MS}). */
+  settleMs?: number;
   /** Log lines to quote in errors (default 10). */
   logLines?: number;
   /**
@@ -58,9 +77,14 @@ export interface ReadyState {
   id: string;
   name: string;
   status: string;
+  /** Docker's health status when the wait ended (`starting` when our probe was first). */
   health?: string;
   exitCode?: number;
-  /** What proved readiness: the container state, Docker's healthcheck, or our own probe. */
+  /**
+   * What proved readiness: the container state (running, or exited 0),
+   * Docker's healthcheck, or our own probe (`probe: true`; Docker's `health`
+   * may still be `starting`).
+   */
   readyBy: 'state' | 'healthcheck' | 'probe';
   elapsedMs: number;
 }
@@ -75,12 +99,13 @@ interface LastDeath {
 type Verdict =
   | { kind: 'ready'; by: ReadyState['readyBy'] }
   | { kind: 'failed'; failure: ContainerFailure }
-  | { kind: 'waiting'; describe: string; startProbe: boolean };
+  /** `recheckInMs`: nothing the engine will announce, only time, can change the verdict (a start settling). */
+  | { kind: 'waiting'; describe: string; startProbe: boolean; recheckInMs?: number };
 
 /**
  * Waits until container `id` meets `options.condition`, or fails with
- * {@link ContainerFailedError} (died, OOM-killed, unhealthy, removed),
- * {@link WaitTimeoutError}, or the signal's reason.
+ * {@link ContainerFailedError} (died, OOM-killed, unhealthy, restarted,
+ * removed), {@link WaitTimeoutError}, or the signal's reason.
  */
 export async function waitUntilReady(engine: Engine, id: string, options: WaitOptions): Promise<ReadyState> {
   const started = Date.now();
@@ -96,11 +121,20 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   // A restarted container reports exit code 0 while running again; the die
   // event keeps the code (and the oom event the cause) of the crash.
   const lastDeath: LastDeath = options.events?.lastDeath(id) ?? {};
-  let timedOut = false;
   let probeOk = false;
   let lastProbeOutput: string | undefined;
   const probeController = new AbortController();
   let probing = false;
+
+  // Every engine call of the wait (inspect, log tail, probe) runs under the
+  // deadline and the caller's signal: a frozen engine cannot outlast either.
+  const deadlineController = new AbortController();
+  const deadline = deadlineController.signal;
+  const deadlineTimer = setTimeout(() => deadlineController.abort(new Error(`deadline of ${options.timeoutMs} ms`)), options.timeoutMs);
+  const callSignal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const onDeadlineOrAbort = () => trigger();
+  callSignal.addEventListener('abort', onDeadlineOrAbort, { once: true });
+  let recheck: NodeJS.Timeout | undefined;
 
   const onEvent = (e: EngineEvent) => {
     if (e.action === 'die') lastDeath.exitCode = Number(e.attributes.exitCode ?? NaN);
@@ -113,35 +147,45 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   };
   // A shared hub (opened by the caller before the container started) or a stream of our own.
   const release: Array<() => void> = [];
-  if (options.events) {
-    release.push(options.events.watch(id, onEvent), options.events.onEnd(onEnd));
-  } else {
-    const subscription = await engine.events.subscribe({ filters: { type: ['container'], container: [id] }, onEvent, onEnd });
-    release.push(() => subscription.close());
-  }
-  const timer = setTimeout(() => {
-    timedOut = true;
-    trigger();
-  }, options.timeoutMs);
-  const onAbort = () => trigger();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
   let info: Dockerode.ContainerInspectInfo | undefined;
-  let baselineRestarts: number | undefined = options.restartsBefore;
-  let lastDescription = 'unknown';
+  let condition: Exclude<ReadyCondition, 'ready'> = options.condition === 'ready' ? 'running' : options.condition;
+  let name = id;
+  const service = () => options.service ?? info?.Config.Labels?.['com.docker.compose.service'];
+  const logTail = () => engine.containers.logTail(id, options.logLines ?? 10, { signal: AbortSignal.timeout(5000) });
   try {
+    if (options.events) {
+      release.push(options.events.watch(id, onEvent), options.events.onEnd(onEnd));
+    } else {
+      const subscription = await engine.events.subscribe({ filters: { type: ['container'], container: [id] }, onEvent, onEnd, signal: callSignal });
+      release.push(() => subscription.close());
+    }
+    let baselineRestarts: number | undefined = options.restartsBefore;
+    let lastDescription = 'not inspected yet';
     for (;;) {
       if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
       dirty = false;
       options.signal?.throwIfAborted();
+      if (deadline.aborted) {
+        throw new WaitTimeoutError(name, service(), describeCondition(condition), options.timeoutMs, lastDescription, await logTail());
+      }
 
-      info = await engine.containers.inspect(id);
+      try {
+        info = await engine.containers.inspect(id, { signal: callSignal });
+      } catch (err) {
+        if (callSignal.aborted) continue; // the deadline or the caller's abort, reported above
+        throw err;
+      }
       baselineRestarts ??= info?.RestartCount ?? 0;
-      const condition = resolveCondition(options.condition, info);
-      const verdict = evaluate(info, condition, baselineRestarts, probeOk, lastDeath);
-      const name = info ? containerName(info) : id;
-      const service = options.service ?? info?.Config.Labels?.['com.docker.compose.service'];
+      condition = resolveCondition(options.condition, info);
+      const verdict = evaluate(info, options.condition, condition, {
+        baselineRestarts,
+        probeOk,
+        lastDeath,
+        settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
+        now: Date.now(),
+      });
+      if (info) name = containerName(info);
 
       if (verdict.kind === 'ready') {
         return {
@@ -155,14 +199,15 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
         };
       }
       if (verdict.kind === 'failed') {
-        throw new ContainerFailedError(name, service, verdict.failure, describeCondition(condition), await engine.containers.logTail(id, options.logLines ?? 10));
+        throw new ContainerFailedError(name, service(), verdict.failure, describeCondition(condition), await logTail());
       }
       lastDescription = verdict.describe + (lastProbeOutput ? `; last probe: ${lastProbeOutput}` : '');
-      if (timedOut) {
-        throw new WaitTimeoutError(name, service, describeCondition(condition), options.timeoutMs, lastDescription, await engine.containers.logTail(id, options.logLines ?? 10));
-      }
       if (streamError) throw engine.translate(`watch container ${name}`, streamError);
-      if (verdict.startProbe && !probing && options.probe !== false && info) {
+      if (verdict.recheckInMs !== undefined) {
+        clearTimeout(recheck);
+        recheck = setTimeout(trigger, verdict.recheckInMs);
+      }
+      if (verdict.startProbe && !probing && options.probe && info) {
         probing = true;
         void probeLoop(engine, id, info, probeController.signal, (ok, output) => {
           lastProbeOutput = output;
@@ -174,8 +219,9 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
       }
     }
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(recheck);
+    clearTimeout(deadlineTimer);
+    callSignal.removeEventListener('abort', onDeadlineOrAbort);
     probeController.abort();
     for (const r of release) r();
   }
@@ -191,20 +237,28 @@ function hasHealthcheck(info: Dockerode.ContainerInspectInfo | undefined): boole
   return Boolean(test && test.length > 0 && test[0] !== 'NONE');
 }
 
-function evaluate(
+interface EvaluationContext {
+  baselineRestarts: number;
+  probeOk: boolean;
+  lastDeath: LastDeath;
+  settleMs: number;
+  now: number;
+}
+
+/** The verdict on one inspected state. Pure: exported for table tests. */
+export function evaluate(
   info: Dockerode.ContainerInspectInfo | undefined,
+  asked: ReadyCondition,
   condition: Exclude<ReadyCondition, 'ready'>,
-  baselineRestarts: number,
-  probeOk: boolean,
-  lastDeath: LastDeath,
+  ctx: EvaluationContext,
 ): Verdict {
   if (!info) return { kind: 'failed', failure: { kind: 'removed' } };
   const s = info.State;
   const exitCode = s.ExitCode ?? 0;
-  if (s.OOMKilled && !s.Running) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode } };
-  if (s.Restarting || (info.RestartCount ?? 0) > baselineRestarts) {
-    const crashCode = s.Running && Number.isFinite(lastDeath.exitCode) ? lastDeath.exitCode! : exitCode;
-    if (s.OOMKilled || lastDeath.oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode: crashCode } };
+  const oom = s.OOMKilled || ctx.lastDeath.oom === true;
+  if (s.Restarting || (info.RestartCount ?? 0) > ctx.baselineRestarts) {
+    const crashCode = s.Running && Number.isFinite(ctx.lastDeath.exitCode) ? ctx.lastDeath.exitCode! : exitCode;
+    if (oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode: crashCode } };
     return { kind: 'failed', failure: { kind: 'restarted', exitCode: crashCode, restartCount: info.RestartCount ?? 0 } };
   }
   switch (s.Status) {
@@ -216,24 +270,34 @@ function evaluate(
       return { kind: 'failed', failure: { kind: 'removed' } };
     case 'exited':
     case 'dead':
-      if (condition === 'completed' && exitCode === 0) return { kind: 'ready', by: 'state' };
+      if (oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode } };
+      // A one-shot container that finished well is done, for `completed` and for `up --wait`.
+      if ((condition === 'completed' || asked === 'ready') && exitCode === 0) return { kind: 'ready', by: 'state' };
       return { kind: 'failed', failure: { kind: 'exited', exitCode } };
     case 'running':
       break;
     default:
       return { kind: 'waiting', describe: s.Status, startProbe: false };
   }
-  if (condition === 'running') return { kind: 'ready', by: 'state' };
   if (condition === 'completed') return { kind: 'waiting', describe: 'running (waiting for it to exit)', startProbe: false };
   const health = s.Health;
-  if (!hasHealthcheck(info) || !health) return { kind: 'failed', failure: { kind: 'no-healthcheck' } };
-  if (health.Status === 'healthy') return { kind: 'ready', by: 'healthcheck' };
-  if (health.Status === 'unhealthy') {
-    const last = health.Log?.[health.Log.length - 1];
-    return { kind: 'failed', failure: { kind: 'unhealthy', probeOutput: last?.Output } };
+  if (condition === 'healthy') {
+    if (!hasHealthcheck(info) || !health) return { kind: 'failed', failure: { kind: 'no-healthcheck' } };
+    if (health.Status === 'unhealthy') {
+      const last = health.Log?.[health.Log.length - 1];
+      return { kind: 'failed', failure: { kind: 'unhealthy', probeOutput: last?.Output } };
+    }
+    // Docker's verdict needs no settling: it ran its check after the start.
+    if (health.Status === 'healthy') return { kind: 'ready', by: 'healthcheck' };
+    if (!ctx.probeOk) return { kind: 'waiting', describe: `running, health: ${health.Status}`, startProbe: true };
   }
-  if (probeOk) return { kind: 'ready', by: 'probe' };
-  return { kind: 'waiting', describe: `running, health: ${health.Status}`, startProbe: true };
+  // Running (or probed healthy): only once the start has settled.
+  const ranMs = ctx.now - Date.parse(s.StartedAt);
+  const left = Number.isFinite(ranMs) ? Math.min(ctx.settleMs, Math.max(0, ctx.settleMs - ranMs)) : ctx.settleMs;
+  if (left > 0) {
+    return { kind: 'waiting', describe: `running for less than ${ctx.settleMs} ms (settling)`, startProbe: false, recheckInMs: left };
+  }
+  return { kind: 'ready', by: condition === 'healthy' ? 'probe' : 'state' };
 }
 
 function describeCondition(condition: Exclude<ReadyCondition, 'ready'>): string {

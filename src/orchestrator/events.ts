@@ -48,12 +48,22 @@ export interface ContainerEvent extends Base {
   running?: boolean;
 }
 
-/** A container is ready: healthy (by Docker's check or our probe), running, or completed. */
+/**
+ * A container is ready. `container.healthy`: by Docker's healthcheck
+ * (`readyBy: 'healthcheck'`), or by our own probe (`readyBy: 'probe'`, only
+ * with `probe: true`; `health` then says what Docker reads, usually
+ * `starting`). `container.ready`: by its state — running since its start
+ * settled, or exited with code 0 (`exitCode`).
+ */
 export interface ReadyEvent extends Base {
   type: 'container.healthy' | 'container.ready';
   service: string;
   container: string;
   readyBy: 'state' | 'healthcheck' | 'probe';
+  /** Docker's health status at that moment (`healthy`, `starting`, ...), for containers with a healthcheck. */
+  health?: string;
+  /** Set when the container had exited (a one-shot that completed). */
+  exitCode?: number;
   elapsedMs: number;
 }
 

@@ -15,6 +15,7 @@ import type { ImagePullPolicy } from '../engine/image-client.js';
 import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
 import { ModelstackError, isAbortError, messageOf } from '../errors.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
+import { EngineTooOldError, unmetEngineRequirements } from '../plan/engine-requirements.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
 import { type ContainerAction, type DesiredService, type PlanOptions, type ServicePlan, type UpPlan, planUp } from '../plan/reconcile.js';
 import { containerSpecFor, imageFor } from '../plan/service-container.js';
@@ -29,8 +30,20 @@ import { observeProject } from './observe.js';
 export interface UpOptions extends PlanOptions {
   /** Pull policy for every image (default: each service's `pull_policy`, else `missing`). */
   pull?: ImagePullPolicy;
-  /** Wait until every container is ready (healthy with a healthcheck, else running; completed for one-shot dependencies). Default true. */
+  /**
+   * Wait until every container is ready, as Compose's `--wait` means it:
+   * healthy by Docker's verdict with a healthcheck, else running (a one-shot
+   * container that exited 0 is done). Default true.
+   */
   wait?: boolean;
+  /**
+   * The early verdict: run each healthcheck command by exec right after start
+   * and count its first success as healthy, for the final wait and for
+   * `service_healthy` dependencies — the earliest moment a service answers,
+   * while Docker may still say `starting` (events carry `readyBy: 'probe'`
+   * and Docker's `health`). Default false: Docker's verdict.
+   */
+  probe?: boolean;
   /** Deadline for the whole `up`, waits included (default 300 000 ms). */
   waitTimeoutMs?: number;
   /** Plan only: inspect images and containers, change nothing. */
@@ -95,8 +108,12 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   }
   const order = dependencyOrder(project, targets);
   // A service the engine cannot run as written fails here, before anything
-  // is pulled, created or removed (a dry run reports it too).
+  // is pulled, created or removed (a dry run reports it too) — and so does a
+  // key this engine's API is too old to act on (it would be ignored).
   for (const name of order) containerSpecFor(project, name, 1);
+  const info = engine.info ?? (await engine.ping());
+  const unmet = unmetEngineRequirements(project, info.negotiatedApiVersion, order);
+  if (unmet.length) throw new EngineTooOldError(unmet, { address: engine.address, version: info.version, apiVersion: info.negotiatedApiVersion }, project);
   const imageIds = await resolveImages(ctx, order, options, signal);
   // Read every config and secret first: a missing one fails before anything is
   // created, and a changed content is part of what the plan compares.
@@ -120,7 +137,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   // One event stream for every wait of this up, opened before any container starts.
   const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
   try {
-    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, rollout, signal, wait: options.wait !== false });
+    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, rollout, signal, wait: options.wait !== false, probe: options.probe === true });
   } finally {
     events.close();
   }
@@ -135,6 +152,7 @@ interface RolloutEnv {
   rollout: AbortController;
   signal: AbortSignal;
   wait: boolean;
+  probe: boolean;
 }
 
 /** Executes the plan over the dependency graph, then waits (unless told not to). */
@@ -148,7 +166,7 @@ async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<stri
     const key = `${c.id}:${condition}`;
     let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
     if (!p) {
-      p = waitReady(ctx, c, condition, deadline, signal, events, started.has(c.id));
+      p = waitReady(ctx, c, { condition, deadline, signal, events, probe: env.probe, startedByUs: started.has(c.id) });
       waits.set(key, p);
     }
     return p;
@@ -500,23 +518,36 @@ async function adoptable(ctx: StackContext, name: string, service: string, numbe
   return ours ? info : undefined;
 }
 
-async function waitReady(
-  ctx: StackContext,
-  c: StackContainer,
-  condition: ReadyCondition,
-  deadline: number,
-  signal: AbortSignal,
-  events: EventHub,
-  startedByUs: boolean,
-): Promise<ReadyState> {
+interface WaitReadyOptions {
+  condition: ReadyCondition;
+  deadline: number;
+  signal: AbortSignal;
+  events: EventHub;
+  probe: boolean;
+  /** This up started the container: any restart it shows is a crash. */
+  startedByUs: boolean;
+}
+
+async function waitReady(ctx: StackContext, c: StackContainer, o: WaitReadyOptions): Promise<ReadyState> {
+  const { condition, signal } = o;
   ctx.emit({ type: 'container.waiting', service: c.service, container: c.name, reason: condition });
   try {
-    const state = await waitUntilReady(ctx.engine, c.id, { condition, timeoutMs: Math.max(1, deadline - Date.now()), service: c.service, signal, events, ...(startedByUs ? { restartsBefore: 0 } : {}) });
+    const state = await waitUntilReady(ctx.engine, c.id, {
+      condition,
+      timeoutMs: Math.max(1, o.deadline - Date.now()),
+      service: c.service,
+      signal,
+      events: o.events,
+      probe: o.probe,
+      ...(o.startedByUs ? { restartsBefore: 0 } : {}),
+    });
     ctx.emit({
-      type: state.health === 'healthy' || state.readyBy !== 'state' ? 'container.healthy' : 'container.ready',
+      type: state.readyBy === 'state' ? 'container.ready' : 'container.healthy',
       service: c.service,
       container: c.name,
       readyBy: state.readyBy,
+      ...(state.health ? { health: state.health } : {}),
+      ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
       elapsedMs: state.elapsedMs,
     });
     return state;

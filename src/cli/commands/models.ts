@@ -39,9 +39,10 @@ export function registerModels(program: Command, io: CliIo): void {
     .command('up')
     .description('Bring the models up, wait until they are ready, print their endpoints')
     .option('--wait-timeout <seconds>', 'deadline for the whole up (default 300)', parseSeconds)
+    .option('--probe', "ready as soon as each model's healthcheck passes by exec, before Docker's first interval (Docker may still say 'starting')")
     .option('--pull <policy>', `pull images: ${PULL_POLICIES.join(', ')} (default missing)`, oneOf(PULL_POLICIES))
     .option('--format <format>', `endpoints as ${FORMATS.join(' or ')}`, oneOf(FORMATS), 'text')
-    .action(async (flags: { waitTimeout?: number; pull?: ImagePullPolicy; format: 'text' | 'json' }, command: Command) => {
+    .action(async (flags: { waitTimeout?: number; probe?: boolean; pull?: ImagePullPolicy; format: 'text' | 'json' }, command: Command) => {
       const { stack, global } = await open(command);
       let interrupted = false;
       try {
@@ -52,6 +53,7 @@ export function registerModels(program: Command, io: CliIo): void {
               stack.up({
                 signal,
                 ...(flags.pull ? { pull: flags.pull } : {}),
+                ...(flags.probe ? { probe: true } : {}),
                 ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
               }),
             () => {

@@ -1,5 +1,5 @@
 /**
- * `modelstack up [-d] [--wait] [--wait-timeout S] [--pull P]
+ * `modelstack up [-d] [--wait] [--wait-timeout S] [--probe] [--pull P]
  * [--force-recreate|--no-recreate] [--remove-orphans] [--dry-run] [SERVICE...]`:
  * converge the engine to the compose file.
  *
@@ -24,6 +24,7 @@ interface UpFlags {
   detach?: boolean;
   wait?: boolean;
   waitTimeout?: number;
+  probe?: boolean;
   pull?: ImagePullPolicy;
   forceRecreate?: boolean;
   /** False with `--no-recreate` (commander's negatable option). */
@@ -41,8 +42,12 @@ export function registerUp(program: Command, io: CliIo): void {
     .description('Create and start containers; attached (without -d), follow their logs until Ctrl-C, then stop them')
     .argument('[services...]', 'only these services (and what they depend on)')
     .option('-d, --detach', 'return after the rollout, leaving the containers running')
-    .option('--wait', 'wait until every container is ready (healthy, or running without a healthcheck); implies -d')
+    .option('--wait', 'wait until every container is ready: healthy as Docker says, or running without a healthcheck (a one-shot that exited 0 is done); implies -d')
     .option('--wait-timeout <seconds>', 'deadline for the whole up, waits included (default 300)', parseSeconds)
+    .option(
+      '--probe',
+      "count a container healthy as soon as its healthcheck command, run by exec right after start, passes (for --wait and service_healthy dependencies), before Docker's first interval; Docker may still say 'starting'",
+    )
     .option('--pull <policy>', `pull images: ${PULL_POLICIES.join(', ')} (default: each service's pull_policy)`, oneOf(PULL_POLICIES))
     .option('--force-recreate', 'recreate containers even if their configuration and image are unchanged')
     .option('--no-recreate', 'keep existing containers even if their configuration or image changed')
@@ -59,6 +64,7 @@ export function registerUp(program: Command, io: CliIo): void {
         removeOrphans: Boolean(o.removeOrphans),
         ...(o.pull ? { pull: o.pull } : {}),
         ...(o.waitTimeout !== undefined ? { waitTimeoutMs: o.waitTimeout * 1000 } : {}),
+        ...(o.probe ? { probe: true } : {}),
       };
 
       if (o.dryRun) {

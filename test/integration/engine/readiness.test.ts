@@ -1,7 +1,9 @@
 /**
- * waitUntilReady against real containers: healthy, probe-before-interval,
- * exit codes with log lines, OOM, unhealthy, deadline, abort, already-ready,
- * and no resource left behind by a wait.
+ * waitUntilReady against real containers: healthy by Docker's verdict (and
+ * by the opt-in probe before Docker's first interval), running only once the
+ * start settled (crash, exit and OOM right after start are caught every
+ * time), one-shots, exit codes with log lines, OOM, unhealthy, deadline,
+ * abort, already-ready, and no resource left behind by a wait.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +14,7 @@ import {
   WaitTimeoutError,
   waitUntilReady,
 } from '../../../src/engine/index.js';
-import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 
 const HTTPD = ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'];
 const HTTP_CHECK = ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1'];
@@ -36,34 +38,88 @@ describe('waitUntilReady', () => {
     expect(await leftovers(label)).toEqual([]);
   });
 
-  it('reports healthy when Docker healthcheck passes', async () => {
+  it('healthy means Docker says healthy: docker inspect agrees the moment the wait returns', async () => {
     const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9, retries: 3 } });
-    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000, probe: false });
+    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000 });
     expect(state.readyBy).toBe('healthcheck');
     expect(state.health).toBe('healthy');
+    expect((await dockerInspect(id)).State.Health.Status).toBe('healthy');
   });
 
-  it('probes right after start: a 60 s healthcheck interval does not delay readiness', async () => {
+  it('by default the wait does not run the check itself: a 60 s interval is not over in 1.5 s', async () => {
+    const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 60e9, retries: 3 } });
+    const err = (await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 1500 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.lastState).toMatch(/health: starting/);
+  });
+
+  it('probe: true runs the check right after start: a 60 s interval does not delay readiness, and says so', async () => {
     const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 60e9, retries: 3 } });
     // The deadline is far below the interval: only the active probe can make this pass.
-    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 15_000 });
+    const state = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 15_000, probe: true });
     expect(state.readyBy).toBe('probe');
     expect(state.health).toBe('starting');
+    expect((await dockerInspect(id)).State.Health.Status).toBe('starting');
   });
 
   it('sees a container that is already healthy at once, from its state', async () => {
     const id = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9, retries: 3 } });
-    await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000, probe: false });
-    const again = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 2_000, probe: false });
+    await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 20_000 });
+    const again = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 2_000 });
     expect(again.readyBy).toBe('healthcheck');
+    expect(again.elapsedMs).toBeLessThan(1000);
   });
 
-  it('"ready" means healthy with a healthcheck and running without one', async () => {
+  it('"ready" means healthy (Docker) with a healthcheck, running without one, and done for a one-shot that exited 0', async () => {
     const plain = await start({ command: HTTPD });
     expect((await waitUntilReady(engine, plain, { condition: 'ready', timeoutMs: 10_000 })).readyBy).toBe('state');
     const checked = await start({ command: HTTPD, healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
     const state = await waitUntilReady(engine, checked, { condition: 'ready', timeoutMs: 20_000 });
-    expect(['probe', 'healthcheck']).toContain(state.readyBy);
+    expect(state).toMatchObject({ readyBy: 'healthcheck', health: 'healthy' });
+    const oneShot = await start({ command: ['sh', '-c', 'echo migrated'] });
+    expect(await waitUntilReady(engine, oneShot, { condition: 'ready', timeoutMs: 10_000 })).toMatchObject({ readyBy: 'state', status: 'exited', exitCode: 0 });
+    // "running" is stricter: an exit, even with code 0, is not running.
+    const gone = await start({ command: ['true'] });
+    const err = (await waitUntilReady(engine, gone, { condition: 'running', timeoutMs: 10_000 }).catch((e: unknown) => e)) as ContainerFailedError;
+    expect(err.failure).toEqual({ kind: 'exited', exitCode: 0 });
+  });
+
+  it('"running" only after the start settled: a container that runs at least that long is ready, not sooner', async () => {
+    const id = await start({ command: HTTPD });
+    const state = await waitUntilReady(engine, id, { condition: 'running', timeoutMs: 10_000, settleMs: 800 });
+    const info = await dockerInspect(id);
+    expect(Date.now() - Date.parse(info.State.StartedAt)).toBeGreaterThanOrEqual(800);
+    expect(state.readyBy).toBe('state');
+  });
+
+  // Ten times each, one after another: a lucky inspect must never pass a dead container.
+  const TRIES = 10;
+  type Outcome = ContainerFailedError['failure'] | { kind: 'not caught'; outcome: unknown };
+  const failuresOver = async (spec: () => Partial<ContainerSpec>): Promise<Outcome[]> => {
+    const kinds: Outcome[] = [];
+    for (let i = 0; i < TRIES; i++) {
+      const id = await start(spec());
+      const outcome = await waitUntilReady(engine, id, { condition: 'ready', timeoutMs: 20_000, restartsBefore: 0 }).catch((e: unknown) => e);
+      kinds.push(outcome instanceof ContainerFailedError ? outcome.failure : { kind: 'not caught', outcome });
+      await engine.containers.remove(id, { force: true });
+    }
+    return kinds;
+  };
+
+  it('catches an OOM kill right after start, 10 of 10 (8 MB limit, no healthcheck)', async () => {
+    const kinds = await failuresOver(() => ({ command: ['tail', '/dev/zero'], memoryBytes: 8 * 1024 * 1024, memorySwapBytes: 8 * 1024 * 1024 }));
+    expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('oom-killed'));
+  });
+
+  it('catches an exit 3 right after start, 10 of 10 (no healthcheck)', async () => {
+    const kinds = await failuresOver(() => ({ command: ['sh', '-c', 'exit 3'] }));
+    expect(kinds).toEqual(Array(TRIES).fill({ kind: 'exited', exitCode: 3 }));
+  });
+
+  it('catches a crash loop under restart: always, 10 of 10 (no healthcheck)', async () => {
+    const kinds = await failuresOver(() => ({ command: ['sh', '-c', 'sleep 0.05; exit 1'], restart: { name: 'always' } }));
+    expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('restarted'));
+    expect(kinds.every((k) => k.kind === 'restarted' && k.exitCode === 1)).toBe(true);
   });
 
   it('fails at once when the container exits 3, with the exit code and its last log line', async () => {
@@ -151,7 +207,7 @@ describe('waitUntilReady', () => {
       const bad = await engine.containers.create({ image: BUSYBOX, command: ['sh', '-c', 'sleep 0.3; exit 5'], labels: { [TEST_LABEL]: run } });
       await Promise.all([engine.containers.start(ok), engine.containers.start(bad)]);
       const [healthy, failed] = await Promise.allSettled([
-        waitUntilReady(engine, ok, { condition: 'healthy', timeoutMs: 20_000, events: hub, probe: false }),
+        waitUntilReady(engine, ok, { condition: 'healthy', timeoutMs: 20_000, events: hub }),
         waitUntilReady(engine, bad, { condition: 'running', timeoutMs: 20_000, events: hub }).then(() =>
           waitUntilReady(engine, bad, { condition: 'completed', timeoutMs: 20_000, events: hub }),
         ),
