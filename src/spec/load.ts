@@ -3,15 +3,18 @@
  * only wires the stages together, in compose-go's order:
  *
  * ```
- * project env (.env / --env-file, process env on top)
+ * files, project folder, project env (project-env: .env / --env-file, COMPOSE_* variables)
+ * → project name (offered to interpolation as COMPOSE_PROJECT_NAME)
  * for each file:  parse → interpolate → validate + canonicalize → extends
  * merge files in order → resolve paths → include → fold unique entries
- * → project name → profiles → env files → normalize → check references → check cycles
+ * → profiles → env files → normalize → check references → check cycles
+ * → drop unused networks, volumes, configs and secrets
  * ```
  *
  * @module
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readDotenvFile } from './dotenv.js';
@@ -19,7 +22,7 @@ import { ComposeFileError, type LoadWarning, type SourcePosition } from './error
 import { applyExtends, type ExtendableDocument } from './extends.js';
 import { findDependencyCycle } from './graph.js';
 import { applyIncludes, type IncludeRequest } from './include.js';
-import { interpolateTree } from './interpolate.js';
+import { interpolateString, interpolateTree } from './interpolate.js';
 import { ComposeValidationError, DependencyCycleError, type ValidationIssue } from './load-errors.js';
 import { enforceUnicity, mergeLayer } from './merge.js';
 import type { Project } from './model.js';
@@ -27,10 +30,12 @@ import { normalizeProject } from './normalize.js';
 import { parseComposeYaml, type PositionIndex } from './parse.js';
 import { resolveRelativePaths } from './paths.js';
 import { activeProfiles, disabledServices } from './profiles.js';
+import { resolveProjectSources } from './project-env.js';
 import { resolveProjectName } from './project-name.js';
 import { rememberSources } from './sources.js';
 import { composeFileSchema, type RawComposeFile } from './schema.js';
 import type { KeyPath, RawMap } from './tree.js';
+import { withoutUnusedResources } from './unused.js';
 import { checkDocument, checkProject, type Locator } from './validate.js';
 
 /** Options of {@link loadProject}; the names follow Compose's command-line flags. */
@@ -57,8 +62,7 @@ export interface LoadProjectOptions {
   onWarning?(warning: LoadWarning): void;
 }
 
-/** File names Compose looks for when no file is given, in order of preference. */
-export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
+export { DEFAULT_COMPOSE_FILES } from './project-env.js';
 
 /**
  * Loads compose files into a normalized project, as `docker compose` would.
@@ -82,19 +86,29 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     options.onWarning?.(w);
   };
 
-  const files = options.files && options.files.length > 0 ? options.files.map((f) => resolve(cwd, f)) : await defaultComposeFiles(cwd, processEnv, options.workingDir);
-  const first = files[0];
-  if (first === undefined) {
+  const sources = await resolveProjectSources({
+    ...(options.files ? { files: options.files } : {}),
+    ...(options.workingDir !== undefined ? { workingDir: options.workingDir } : {}),
+    ...(options.envFiles ? { envFiles: options.envFiles } : {}),
+    env: processEnv,
+    cwd,
+  }, warn);
+  const { files, workingDir } = sources;
+  if (files.length === 0) {
     throw new ComposeFileError('COMPOSE_NO_FILES', `no compose file found in ${cwd} or its parent folders; pass one with -f, or create compose.yaml`);
   }
-  const workingDir = options.workingDir !== undefined ? resolve(cwd, options.workingDir) : dirname(first);
 
-  // The project environment: env files, then the process environment on top.
-  const dotenvFiles = options.envFiles && options.envFiles.length > 0 ? options.envFiles.map((f) => ({ path: resolve(cwd, f), required: true })) : [{ path: join(workingDir, '.env'), required: false }];
-  const fileEnv = await readEnvFiles(dotenvFiles, (n) => processEnv[n], warn);
-  const environment: Record<string, string> = { ...fileEnv };
-  for (const [k, v] of Object.entries(processEnv)) if (v !== undefined) environment[k] = v;
-  const lookup = (name: string): string | undefined => (Object.hasOwn(environment, name) ? environment[name] : undefined);
+  // The name comes first: Compose offers it to interpolation as COMPOSE_PROJECT_NAME.
+  const environment: Record<string, string> = { ...sources.environment };
+  const nameField = await nameFromFiles(files, (n) => (Object.hasOwn(environment, n) ? environment[n] : undefined));
+  const name = resolveProjectName({
+    ...(options.projectName !== undefined && options.projectName !== '' ? { explicit: options.projectName } : {}),
+    env: environment,
+    ...(nameField !== undefined ? { nameField } : {}),
+    workingDir,
+  });
+  environment['COMPOSE_PROJECT_NAME'] = name;
+  const lookup = (n: string): string | undefined => (Object.hasOwn(environment, n) ? environment[n] : undefined);
 
   const loader = new DocumentLoader(home, warn);
   const main = await loader.loadMain(files, lookup);
@@ -108,13 +122,6 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
   });
   tree = enforceUnicity(tree);
   const raw = typed(tree, loader.locate);
-
-  const name = resolveProjectName({
-    ...(options.projectName !== undefined && options.projectName !== '' ? { explicit: options.projectName } : {}),
-    env: environment,
-    ...(raw.name !== undefined ? { nameField: raw.name } : {}),
-    workingDir,
-  });
 
   const active = activeProfiles(options.profiles, environment);
   const disabled = disabledServices(raw.services ?? {}, active);
@@ -172,7 +179,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     const at: KeyPath = ['services', cycle[0] ?? '', 'depends_on'];
     throw new DependencyCycleError(cycle, 'the depends_on links of these services', loader.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
   }
-  return rememberSources(project, loader.locate);
+  return rememberSources(withoutUnusedResources(project), loader.locate);
 }
 
 /** Re-reads the merged canonical tree through the schema, for its types (it is valid by construction). */
@@ -187,7 +194,7 @@ function typed(tree: RawMap, locate: Locator): RawComposeFile {
   throw new ComposeValidationError(issues);
 }
 
-async function readEnvFiles(
+async function readIncludeEnvFiles(
   files: Array<{ path: string; required: boolean }>,
   processLookup: (name: string) => string | undefined,
   warn: (w: LoadWarning) => void,
@@ -200,35 +207,30 @@ async function readEnvFiles(
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** `COMPOSE_FILE`, else the first default file found in `dir` or a parent, plus its override file. */
-async function defaultComposeFiles(cwd: string, env: Record<string, string | undefined>, workingDir?: string): Promise<string[]> {
-  const fromEnv = env['COMPOSE_FILE'];
-  if (fromEnv) {
-    const sep = env['COMPOSE_PATH_SEPARATOR'] || ':';
-    return fromEnv.split(sep).filter((f) => f !== '').map((f) => resolve(workingDir ? resolve(cwd, workingDir) : cwd, f));
-  }
-  let dir = workingDir ? resolve(cwd, workingDir) : cwd;
-  for (;;) {
-    for (const name of DEFAULT_COMPOSE_FILES) {
-      const file = join(dir, name);
-      if (await exists(file)) {
-        const base = name.replace(/\.ya?ml$/, '');
-        const ext = name.slice(base.length);
-        const override = join(dir, `${base}.override${ext}`);
-        return (await exists(override)) ? [file, override] : [file];
-      }
+/**
+ * The top-level `name:` as Compose reads it to choose the project name: from
+ * each file's documents, the last one set wins, interpolated. A file that
+ * cannot be read or parsed yields nothing here (loading reports it).
+ */
+async function nameFromFiles(files: readonly string[], lookup: (name: string) => string | undefined): Promise<string | undefined> {
+  let name: string | undefined;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
     }
-    const parent = dirname(dir);
-    if (parent === dir) return [];
-    dir = parent;
+    for (const doc of parseAllDocuments(text)) {
+      const value: unknown = doc.errors.length === 0 ? doc.get('name') : undefined;
+      if (typeof value === 'string' && value !== '') name = value;
+    }
+  }
+  if (name === undefined) return undefined;
+  try {
+    return interpolateString(name, { lookup });
+  } catch {
+    return undefined;
   }
 }
 
@@ -371,7 +373,7 @@ async function loadIncluded(
   warn: (w: LoadWarning) => void,
 ): Promise<RawMap> {
   const envFiles = request.envFiles.length > 0 ? request.envFiles.map((path) => ({ path, required: true })) : [{ path: join(request.projectDirectory, '.env'), required: false }];
-  const defaults = await readEnvFiles(envFiles, parentLookup, warn);
+  const defaults = await readIncludeEnvFiles(envFiles, parentLookup, warn);
   // The including project's environment wins over the included project's .env.
   const lookup = (name: string): string | undefined => parentLookup(name) ?? (Object.hasOwn(defaults, name) ? defaults[name] : undefined);
   const tree = await loader.loadProjectTree(request.files, request.projectDirectory, lookup);

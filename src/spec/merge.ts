@@ -19,7 +19,7 @@
  *   replaced, not merged;
  * - `logging` merges only when both sides use the same driver (or one names none);
  * - network `ipam.config` entries merge by `subnet`;
- * - a `null` in the override keeps the base value;
+ * - a `null` in the override keeps the base value; a `null` base takes the override;
  * - `!reset` removes the base value, `!override` replaces it without merging.
  *
  * @module
@@ -95,6 +95,8 @@ export function mergeValue(base: RawValue | undefined, over: RawValue, path: Key
   const rule = ruleFor(path);
   if (rule === 'override') return cloneRaw(over);
   if (over === null) return cloneRaw(base);
+  // A null base (`back:` with no settings) takes whatever the later file says, as in compose-go.
+  if (base === null) return cloneRaw(over);
   if (rule === 'keyvalue' && isRawMap(base) && isRawMap(over)) return { ...cloneRaw(base), ...cloneRaw(over) };
   if (rule === 'logging' && isRawMap(base) && isRawMap(over)) {
     const a = base.driver;

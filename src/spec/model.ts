@@ -84,7 +84,7 @@ export interface Service {
   /** `no`, `always`, `unless-stopped`, `on-failure` or `on-failure:N`. */
   restart?: string;
   deploy?: Deploy;
-  /** Number of containers (`scale`; `deploy.replicas` is folded into it by the loader). */
+  /** Number of containers, when `scale:` is written (else `deploy.replicas`, else 1). */
   scale?: number;
   profiles?: string[];
   stop_signal?: string;
@@ -142,8 +142,6 @@ export interface Service {
   external_links?: string[];
   links?: string[];
   isolation?: string;
-  /** Absolute paths of label files. */
-  label_file?: string[];
   mac_address?: string;
   mem_swappiness?: number;
   /** `models:` (Docker Model Runner references), kept as written. */
@@ -354,6 +352,8 @@ export interface DeviceMapping {
 export interface Ulimit {
   soft: number;
   hard: number;
+  /** Written as one number (`nofile: 1024`): soft and hard are that number, and Compose prints it so. */
+  single?: boolean;
 }
 
 export interface Logging {

@@ -13,7 +13,12 @@
  *   `default` network, which then exists as `<project>_default`;
  * - networks, volumes, configs and secrets get their engine names
  *   (`<project>_<key>` unless `name:` is set or they are external);
- * - `deploy.replicas` and `scale` become `scale`;
+ * - `scale`, when written next to a `deploy` section, is also its `replicas`
+ *   (readers take `scale ?? deploy.replicas ?? 1`);
+ * - a secret without `target` gets `/run/secrets/<name>`; a device request
+ *   with neither `count` nor `device_ids` gets `count: -1` (all devices);
+ * - volume targets are cleaned (`/data/` → `/data`); build arguments without
+ *   a value and without a variable of that name are dropped;
  * - the legacy resource keys (`cpus`, `mem_limit`, `mem_reservation`,
  *   `pids_limit`) are kept as written AND copied into
  *   `deploy.resources.limits/reservations` where those are unset. Compose
@@ -44,6 +49,7 @@ import type {
   Volume,
 } from './model.js';
 import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
+import { cleanPath } from './paths.js';
 import { setOwn, type KeyPath, type RawValue } from './tree.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 import type { Locator } from './validate.js';
@@ -172,7 +178,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     'cap_add', 'cap_drop', 'security_opt', 'dns', 'dns_search', 'dns_opt', 'ipc', 'oom_score_adj',
     'oom_kill_disable', 'tmpfs', 'annotations', 'sysctls', 'extra_hosts', 'cpu_shares', 'attach',
     'cgroup', 'cgroup_parent', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'credential_spec',
-    'device_cgroup_rules', 'external_links', 'links', 'isolation', 'label_file', 'mac_address',
+    'device_cgroup_rules', 'external_links', 'links', 'isolation', 'mac_address',
     'mem_swappiness', 'pull_refresh_after', 'runtime', 'storage_opt', 'use_api_socket', 'userns_mode', 'uts',
     'volumes_from', 'expose', 'group_add', 'models',
   ]);
@@ -198,7 +204,8 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     }
   }
 
-  // Labels: label files in order, then `labels:`.
+  // Labels: label files in order, then `labels:`. Like Compose, the model keeps the
+  // resulting labels, not the files (they are read once, here).
   const labels: Record<string, string> = {};
   for (const lf of enabled ? (raw.label_file ?? []) : []) {
     for (const [k, v] of Object.entries(ctx.labelFiles?.get(lf) ?? {})) setOwn(labels, k, v);
@@ -287,9 +294,16 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
   if (raw.shm_size !== undefined) s.shm_size = parseBytes(raw.shm_size);
   foldLegacyResources(s, at, issue);
 
-  const replicas = s.deploy?.replicas;
-  if (raw.scale !== undefined) s.scale = raw.scale;
-  else if (replicas !== undefined) s.scale = replicas;
+  // `scale` stays where it was written; with a `deploy` section, Compose also
+  // makes it the replica count there (its consistency check).
+  if (raw.scale !== undefined) {
+    s.scale = raw.scale;
+    const replicas = s.deploy?.replicas;
+    if (replicas !== undefined && replicas !== raw.scale) {
+      issue(at('scale'), `\`scale\` (${raw.scale}) and \`deploy.replicas\` (${replicas}) differ; keep one of them`);
+    }
+    if (s.deploy) s.deploy.replicas = raw.scale;
+  }
 
   if (raw.stop_grace_period !== undefined) s.stop_grace_period = parseDuration(raw.stop_grace_period);
   if (raw.gpus) s.gpus = raw.gpus.map((g) => deviceRequest(g));
@@ -304,7 +318,8 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
       s.logging.options = opts;
     }
   }
-  if (raw.secrets) s.secrets = raw.secrets.map((r) => fileReference(r));
+  // A secret without target lands in /run/secrets/<name> (Compose writes that default into the model).
+  if (raw.secrets) s.secrets = raw.secrets.map((r) => fileReference(r.target === undefined ? { ...r, target: `/run/secrets/${r.source ?? ''}` } : r));
   if (raw.configs) s.configs = raw.configs.map((r) => fileReference(r));
   if (raw.post_start) s.post_start = raw.post_start.map((h) => hook(h));
   if (raw.pre_stop) s.pre_stop = raw.pre_stop.map((h) => hook(h));
@@ -377,7 +392,11 @@ function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string)
   if (build.dockerfile === undefined && build.dockerfile_inline === undefined) build.dockerfile = 'Dockerfile';
   if (b.args) {
     const args: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(b.args)) setOwn(args, k, v ?? lookup(k) ?? null);
+    // An argument without value takes the project environment's; Compose drops it when there is none.
+    for (const [k, v] of Object.entries(b.args)) {
+      const value = v ?? lookup(k);
+      if (value !== undefined) setOwn(args, k, value);
+    }
     build.args = args;
   }
   if (b.shm_size !== undefined) build.shm_size = parseBytes(b.shm_size);
@@ -387,7 +406,8 @@ function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string)
 }
 
 function normalizeVolume(v: RawServiceVolume): ServiceVolume {
-  const base = { target: v.target ?? '', ...(v.read_only ? { read_only: true } : {}), ...(v.consistency !== undefined ? { consistency: v.consistency } : {}) };
+  // Compose cleans every target (`/data/` → `/data`, `/a//b/../c` → `/a/c`).
+  const base = { target: v.target ? cleanPath(v.target) : '', ...(v.read_only ? { read_only: true } : {}), ...(v.consistency !== undefined ? { consistency: v.consistency } : {}) };
   switch (v.type) {
     case 'bind': {
       const out: ServiceVolume = { type: 'bind', source: v.source ?? '', ...base };
@@ -474,12 +494,14 @@ function normalizeDeploy(d: NonNullable<RawService['deploy']>): Deploy {
 function deviceRequest(g: { capabilities?: string[]; count?: number; device_ids?: string[]; driver?: string; options?: Record<string, string> }): DeviceRequest {
   const out: DeviceRequest = { capabilities: g.capabilities ?? [] };
   copy(out, g, ['driver', 'count', 'device_ids', 'options']);
+  // Neither a count nor ids: every device (compose-go's default `count: all`).
+  if (g.count === undefined && g.device_ids === undefined) out.count = -1;
   return out;
 }
 
 function ulimits(raw: Record<string, number | { soft: number; hard: number }>): Record<string, Ulimit> {
   const out: Record<string, Ulimit> = {};
-  for (const [k, v] of Object.entries(raw)) setOwn(out, k, typeof v === 'number' ? { soft: v, hard: v } : { soft: v.soft, hard: v.hard });
+  for (const [k, v] of Object.entries(raw)) setOwn(out, k, typeof v === 'number' ? { soft: v, hard: v, single: true } : { soft: v.soft, hard: v.hard });
   return out;
 }
 

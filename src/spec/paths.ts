@@ -13,16 +13,29 @@
  *
  * @module
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { posix } from 'node:path';
 import { isRawMap, type RawMap, type RawValue } from './tree.js';
 
-/** Expands `~` and resolves `path` against `baseDir` unless it is absolute. */
+/**
+ * Go's `path.Clean`: `.`/`..` segments and repeated or trailing slashes
+ * removed. Compose cleans volume targets and the paths it joins this way.
+ */
+export function cleanPath(path: string): string {
+  if (path === '') return '.';
+  const n = posix.normalize(path);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+/**
+ * Expands a leading `~` (Compose joins the rest to the home folder, so `~x`
+ * is `$HOME/x`) and resolves `path` against `baseDir` unless it is absolute.
+ * As in Compose, an absolute path is kept exactly as written (`/data/` keeps
+ * its slash) while a joined one is cleaned (`./data/` → `<base>/data`).
+ */
 export function resolvePath(path: string, baseDir: string, home: string): string {
-  let p = path;
-  if (p === '~') p = home;
-  else if (p.startsWith('~/')) p = join(home, p.slice(2));
-  if (isAbsolute(p)) return resolve(p);
-  return resolve(baseDir, p);
+  const p = path.startsWith('~') ? cleanPath(posix.join(home, path.slice(1))) : path;
+  if (posix.isAbsolute(p)) return p;
+  return cleanPath(posix.join(baseDir, p));
 }
 
 /** True for build contexts Compose sends to the builder as they are (git URLs, HTTP tarballs). */

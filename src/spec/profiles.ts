@@ -2,7 +2,7 @@
  * Profiles: a service that lists `profiles:` is enabled only when one of
  * them is active; a service without profiles is always enabled; the
  * profile `*` enables everything. Active profiles come from `--profile`
- * (the `profiles` option) and from `COMPOSE_PROFILES` (comma-separated).
+ * (the `profiles` option), else from `COMPOSE_PROFILES` (comma-separated).
  *
  * Disabled services stay in the model (`disabled_services`) so a later
  * command can name them; other top-level elements are not affected.
@@ -11,13 +11,14 @@
  */
 
 /**
- * The active profiles: `--profile` values plus those of `COMPOSE_PROFILES`,
- * without blanks or duplicates, in the order given.
+ * The active profiles: the `--profile` values when there are any, else those
+ * of `COMPOSE_PROFILES` (comma-separated), as Compose decides (the variable
+ * does not add to the flags), without blanks or duplicates, in the order given.
  */
 export function activeProfiles(explicit: readonly string[] | undefined, env: Record<string, string | undefined>): string[] {
-  const fromEnv = (env['COMPOSE_PROFILES'] ?? '').split(',');
+  const given = explicit && explicit.length > 0 ? explicit : (env['COMPOSE_PROFILES'] ?? '').split(',');
   const out: string[] = [];
-  for (const p of [...(explicit ?? []), ...fromEnv]) {
+  for (const p of given) {
     const name = p.trim();
     if (name !== '' && !out.includes(name)) out.push(name);
   }

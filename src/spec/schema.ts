@@ -718,13 +718,35 @@ const deviceCount: Schema<number> = custom((v, ctx) => {
   return NEVER;
 });
 
-const deviceRequest = obj({
-  capabilities: listOfStrings,
-  count: deviceCount,
-  device_ids: listOfStrings,
-  driver: str,
-  options: stringMap,
-});
+/**
+ * A device request (`gpus:` entry, `deploy.resources.reservations.devices`
+ * entry). `count` and `device_ids` exclude each other, as in compose-go
+ * (its message: `"count" and "device_ids" attributes are exclusive`).
+ */
+function deviceRequestOf(opts: { requireCapabilities: boolean }) {
+  const schema = obj({
+    capabilities: listOfStrings,
+    count: deviceCount,
+    device_ids: listOfStrings,
+    driver: str,
+    options: stringMap,
+  }, opts.requireCapabilities ? { required: ['capabilities'] } : {});
+  return custom<z.output<typeof schema>>((v, ctx) => {
+    const r = run(schema, v, ctx, []);
+    if (!r) return NEVER;
+    if (r.data.count !== undefined && r.data.device_ids !== undefined) {
+      report(ctx, {
+        expected: 'only one of `count` and `device_ids`',
+        hint: '"count" and "device_ids" attributes are exclusive: ask for a number of devices (or "all") or for these ids, not both',
+        unknownKey: 'device_ids',
+      }, ['device_ids']);
+      return NEVER;
+    }
+    return r.data;
+  });
+}
+
+const deviceRequest = deviceRequestOf({ requireCapabilities: false });
 
 const gpus = byKind<Array<z.output<typeof deviceRequest>>>({
   string: custom((v, ctx) => {
@@ -827,13 +849,7 @@ const resourceReservations = obj({
   cpus,
   memory: bytes,
   generic_resources: listOf(obj({ discrete_resource_spec: obj({ kind: str, value: num }) })),
-  devices: listOf(obj({
-    capabilities: listOfStrings,
-    count: deviceCount,
-    device_ids: listOfStrings,
-    driver: str,
-    options: stringMap,
-  }, { required: ['capabilities'] })),
+  devices: listOf(deviceRequestOf({ requireCapabilities: true })),
 });
 
 const updateConfig = obj({

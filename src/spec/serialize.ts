@@ -35,6 +35,7 @@ import type {
   Service,
   ServiceHook,
   ServiceVolume,
+  Ulimit,
   Volume,
 } from './model.js';
 import { formatDuration } from './units.js';
@@ -61,30 +62,19 @@ type Format = 'json' | 'yaml';
 export interface SerializeOptions {
   format: 'json' | 'yaml';
   /**
-   * Write every `$` in a value as `$$`, so that loading the output again
-   * (with Compose or modelstack) does not interpolate it. `config` prints
-   * values as they are, like Compose; files meant to be run again need this.
+   * Write every `$` as `$$` (default: true), as `docker compose config` does,
+   * so that loading the output again (with Compose or modelstack) gives the
+   * same values instead of interpolating them. Compose does it on the whole
+   * text, keys and names included; so do we.
    */
   escapeDollars?: boolean;
 }
 
 /** Prints a project as `docker compose config --format <format>` does (with a final newline). */
 export function serializeProject(project: Project, options: SerializeOptions = { format: 'yaml' }): string {
-  const source = options.escapeDollars
-    ? { ...project, services: escapeDollars(project.services), configs: escapeDollars(project.configs), secrets: escapeDollars(project.secrets) }
-    : project;
-  const tree = projectOut(source, options.format);
-  return options.format === 'json' ? `${toGoJson(tree, '')}\n` : toYaml(tree);
-}
-
-/** A copy of `value` with `$` doubled in every string (keys untouched). */
-function escapeDollars<T>(value: T): T {
-  if (typeof value === 'string') return value.replaceAll('$', '$$$$') as T;
-  if (Array.isArray(value)) return value.map(escapeDollars) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)])) as T;
-  }
-  return value;
+  const tree = projectOut(project, options.format);
+  const text = options.format === 'json' ? `${toGoJson(tree, '')}\n` : toYaml(tree);
+  return options.escapeDollars === false ? text : text.replaceAll('$', '$$$$');
 }
 
 /** The project as plain data in `config` shape (key order kept by insertion). */
@@ -125,30 +115,32 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('annotations', stringMap(s.annotations));
   o.set('attach', s.attach);
   o.set('build', s.build && buildOut(s.build));
-  o.set('develop', s.develop && fromUnknown(s.develop));
+  o.set('develop', s.develop && developOut(s.develop, format));
   if (s.blkio_config) {
     const b = s.blkio_config;
-    const rates = (l: Array<{ path?: string; rate?: number }> | undefined, bytes: boolean): Out | undefined =>
-      l && l.map((d) => new Ordered().set('path', d.path).set('rate', d.rate === undefined ? undefined : bytes ? String(d.rate) : d.rate));
+    // compose-go's WeightDevice and ThrottleDevice have no JSON tags: Go prints the field
+    // names (`Path`, `Rate`), every field, and rates as UnitBytes strings (iops too).
+    const rates = (l: Array<{ path?: string; rate?: number }> | undefined): Out | undefined =>
+      nonEmptyList(l)?.map((d) => json ? new Ordered().set('Path', d.path ?? '').set('Rate', String(d.rate ?? 0)) : new Ordered().set('path', d.path ?? '').set('rate', String(d.rate ?? 0)));
     o.set('blkio_config', new Ordered()
       .set('weight', b.weight || undefined)
-      .set('weight_device', b.weight_device?.map((d) => new Ordered().set('path', d.path).set('weight', d.weight)))
-      .set('device_read_bps', rates(b.device_read_bps, true))
-      .set('device_read_iops', rates(b.device_read_iops, false))
-      .set('device_write_bps', rates(b.device_write_bps, true))
-      .set('device_write_iops', rates(b.device_write_iops, false)));
+      .set('weight_device', nonEmptyList(b.weight_device)?.map((d) => json ? new Ordered().set('Path', d.path ?? '').set('Weight', d.weight ?? 0) : new Ordered().set('path', d.path ?? '').set('weight', d.weight ?? 0)))
+      .set('device_read_bps', rates(b.device_read_bps))
+      .set('device_read_iops', rates(b.device_read_iops))
+      .set('device_write_bps', rates(b.device_write_bps))
+      .set('device_write_iops', rates(b.device_write_iops)));
   }
   o.set('cap_add', list(s.cap_add));
   o.set('cap_drop', list(s.cap_drop));
   o.set('cgroup_parent', s.cgroup_parent || undefined);
   o.set('cgroup', s.cgroup);
   o.set('cpu_count', s.cpu_count || undefined);
-  o.set('cpu_percent', s.cpu_percent || undefined);
+  o.set('cpu_percent', float32(s.cpu_percent));
   o.set('cpu_period', s.cpu_period || undefined);
   o.set('cpu_quota', s.cpu_quota || undefined);
   o.set('cpu_rt_period', s.cpu_rt_period || undefined);
   o.set('cpu_rt_runtime', s.cpu_rt_runtime || undefined);
-  o.set('cpus', s.cpus || undefined);
+  o.set('cpus', float32(s.cpus));
   o.set('cpuset', s.cpuset || undefined);
   o.set('cpu_shares', s.cpu_shares || undefined);
   o.set('command', s.command ? [...s.command] : json ? null : undefined);
@@ -183,13 +175,13 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('ipc', s.ipc || undefined);
   o.set('isolation', s.isolation || undefined);
   o.set('labels', stringMap(s.labels));
-  o.set('label_file', list(s.label_file));
   o.set('links', list(s.links));
   if (s.logging) o.set('logging', new Ordered().set('driver', s.logging.driver || undefined).set('options', stringMap(s.logging.options)));
   o.set('mem_limit', bytes(s.mem_limit));
   o.set('mem_reservation', bytes(s.mem_reservation));
   o.set('memswap_limit', bytes(s.memswap_limit));
-  o.set('mem_swappiness', s.mem_swappiness || undefined);
+  // A UnitBytes in compose-go, so printed as a string like the sizes.
+  o.set('mem_swappiness', bytes(s.mem_swappiness));
   o.set('mac_address', s.mac_address || undefined);
   o.set('models', s.models === undefined ? undefined : fromUnknown(s.models));
   o.set('network_mode', s.network_mode || undefined);
@@ -224,8 +216,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('read_only', s.read_only || undefined);
   o.set('restart', s.restart || undefined);
   o.set('runtime', s.runtime || undefined);
-  // `scale` is how Compose keeps `scale:`; a count that only comes from deploy.replicas is printed there.
-  o.set('scale', s.scale !== undefined && s.scale !== s.deploy?.replicas ? s.scale : undefined);
+  o.set('scale', s.scale);
   o.set('secrets', s.secrets?.map(fileRefOut));
   o.set('security_opt', list(s.security_opt));
   o.set('shm_size', bytes(s.shm_size));
@@ -236,9 +227,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('sysctls', stringMap(s.sysctls));
   o.set('tmpfs', list(s.tmpfs));
   o.set('tty', s.tty || undefined);
-  if (s.ulimits && Object.keys(s.ulimits).length > 0) {
-    o.set('ulimits', sortedMap(s.ulimits, (u) => (u.soft === u.hard ? u.soft : new Ordered().set('soft', u.soft).set('hard', u.hard))));
-  }
+  o.set('ulimits', ulimitsOut(s.ulimits));
   o.set('use_api_socket', s.use_api_socket || undefined);
   o.set('user', s.user || undefined);
   o.set('userns_mode', s.userns_mode || undefined);
@@ -246,8 +235,8 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('volumes', s.volumes?.map(serviceVolumeOut));
   o.set('volumes_from', list(s.volumes_from));
   o.set('working_dir', s.working_dir || undefined);
-  o.set('post_start', s.post_start?.map(hookOut));
-  o.set('pre_stop', s.pre_stop?.map(hookOut));
+  o.set('post_start', s.post_start?.map((h) => hookOut(h)));
+  o.set('pre_stop', s.pre_stop?.map((h) => hookOut(h)));
   if (!json) for (const [k, v] of Object.entries(s.extensions ?? {}).sort(byKey)) o.set(k, fromUnknown(v));
   return o;
 }
@@ -273,7 +262,7 @@ function buildOut(b: BuildConfig): Ordered {
     .set('secrets', b.secrets?.map(fileRefOut))
     .set('shm_size', bytes(b.shm_size))
     .set('tags', list(b.tags))
-    .set('ulimits', b.ulimits && Object.keys(b.ulimits).length > 0 ? sortedMap(b.ulimits, (u) => (u.soft === u.hard ? u.soft : new Ordered().set('soft', u.soft).set('hard', u.hard))) : undefined)
+    .set('ulimits', ulimitsOut(b.ulimits))
     .set('platforms', list(b.platforms))
     .set('privileged', b.privileged || undefined);
 }
@@ -288,14 +277,14 @@ function deployOut(d: Deploy, format: Format, s: Service): Ordered | undefined {
     value !== undefined && value === legacy ? undefined : value;
   if (r?.limits) {
     const limits = new Ordered()
-      .set('cpus', unlessLegacy(r.limits.cpus, s.cpus) || undefined)
+      .set('cpus', float32(unlessLegacy(r.limits.cpus, s.cpus)))
       .set('memory', bytes(unlessLegacy(r.limits.memory, s.mem_limit)))
       .set('pids', unlessLegacy(r.limits.pids, s.pids_limit) || undefined);
     if (limits.size > 0) resources.set('limits', limits);
   }
   if (r?.reservations) {
     const reservations = new Ordered()
-      .set('cpus', r.reservations.cpus || undefined)
+      .set('cpus', float32(r.reservations.cpus))
       .set('memory', bytes(unlessLegacy(r.reservations.memory, s.mem_reservation)))
       .set('devices', r.reservations.devices?.map(deviceRequestOut))
       .set('generic_resources', r.reservations.generic_resources?.map((g) => fromUnknown(g)));
@@ -314,7 +303,7 @@ function deployOut(d: Deploy, format: Format, s: Service): Ordered | undefined {
       .set('delay', duration(x.delay as number | undefined) ?? undefined)
       .set('failure_action', (x.failure_action as string | undefined) || undefined)
       .set('monitor', duration(x.monitor as number | undefined))
-      .set('max_failure_ratio', (x.max_failure_ratio as number | undefined) || undefined)
+      .set('max_failure_ratio', float32(x.max_failure_ratio as number | undefined))
       .set('order', (x.order as string | undefined) || undefined);
   };
   const placement = d.placement && typeof d.placement === 'object' ? (d.placement as Record<string, unknown>) : undefined;
@@ -383,9 +372,37 @@ function fileRefOut(r: FileReference): Ordered {
   return new Ordered().set('source', r.source).set('target', r.target || undefined).set('uid', r.uid || undefined).set('gid', r.gid || undefined).set('mode', r.mode);
 }
 
-function hookOut(h: ServiceHook): Ordered {
+/**
+ * `develop:` as compose-go 2.4's DevelopConfig: `watch` triggers with `path`,
+ * `action`, `target`, `exec`, `ignore` (other keys are not in its model). A
+ * trigger's `exec` is a struct, so JSON always shows it (`{"command": null}`);
+ * YAML leaves an empty one out.
+ */
+function developOut(d: Record<string, unknown>, format: Format): Ordered {
+  const watch = Array.isArray(d.watch) ? (d.watch as Array<Record<string, unknown>>) : undefined;
+  return new Ordered().set('watch', nonEmptyList(watch)?.map((w) => {
+    const exec = w.exec && typeof w.exec === 'object' ? (w.exec as Record<string, unknown>) : undefined;
+    const execOut = exec
+      ? hookOut({ command: (exec.command as string[] | null | undefined) ?? [], ...(exec as Omit<ServiceHook, 'command'>) }, exec.command === undefined || exec.command === null)
+      : format === 'json' ? new Ordered().set('command', null) : undefined;
+    return new Ordered()
+      .set('path', typeof w.path === 'string' ? w.path : '')
+      .set('action', typeof w.action === 'string' ? w.action : '')
+      .set('target', typeof w.target === 'string' && w.target !== '' ? w.target : undefined)
+      .set('exec', execOut)
+      .set('ignore', list(Array.isArray(w.ignore) ? (w.ignore as string[]) : undefined));
+  }));
+}
+
+/** compose-go's UlimitsConfig: one number when written so, else `{soft, hard}` (zeros left out). */
+function ulimitsOut(u: Record<string, Ulimit> | undefined): Ordered | undefined {
+  if (!u || Object.keys(u).length === 0) return undefined;
+  return sortedMap(u, (x) => (x.single && x.soft !== 0 ? x.soft : new Ordered().set('soft', x.soft || undefined).set('hard', x.hard || undefined)));
+}
+
+function hookOut(h: ServiceHook, nullCommand = false): Ordered {
   return new Ordered()
-    .set('command', [...h.command])
+    .set('command', nullCommand ? null : [...h.command])
     .set('user', h.user || undefined)
     .set('privileged', h.privileged || undefined)
     .set('working_dir', h.working_dir || undefined)
@@ -401,7 +418,7 @@ function networkOut(n: Network, format: Format): Ordered {
       .set('gateway', c.gateway || undefined)
       .set('ip_range', c.ip_range || undefined)
       .set('aux_addresses', stringMap(c.aux_addresses))));
-    ipam.set('options', stringMap(n.ipam.options));
+    // compose-go 2.4 has no `ipam.options` field: Compose 2.26 reads the key and drops it.
   }
   return new Ordered()
     .set('name', n.name || undefined)
@@ -466,12 +483,31 @@ function stringMap(m: Record<string, string> | undefined): Ordered | undefined {
   return sortedMap(m, (v) => v);
 }
 
+function nonEmptyList<T>(l: readonly T[] | undefined): readonly T[] | undefined {
+  return l && l.length > 0 ? l : undefined;
+}
+
 function nonEmpty(o: Ordered): Ordered | undefined {
   return o.size > 0 ? o : undefined;
 }
 
 function list(l: readonly string[] | undefined): string[] | undefined {
   return l && l.length > 0 ? [...l] : undefined;
+}
+
+/**
+ * A Go `float32` field (CPUs, ratios), as Go prints it: the shortest decimal
+ * that reads back as the same 32-bit float (`0.333333333` → `0.33333334`).
+ * Zero and unset are left out (`omitempty`).
+ */
+export function float32(n: number | undefined): number | undefined {
+  if (!n) return undefined;
+  const f = Math.fround(n);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return f;
 }
 
 function bytes(n: number | undefined): string | undefined {

@@ -5,7 +5,7 @@
  *    (`schema.ts`), every problem positioned at its `file:line:column`.
  * 2. {@link checkProject}: the merged, normalized project for what only the
  *    whole can tell: references to undefined services, networks, volumes,
- *    secrets and configs; mutually exclusive keys; `scale` vs `deploy.replicas`.
+ *    secrets and configs; mutually exclusive keys.
  *
  * Both collect every problem instead of stopping at the first; the caller
  * throws one {@link ComposeValidationError} listing them.
@@ -161,12 +161,9 @@ export function checkProject(project: Project, locate: Locator, onWarning?: (w: 
     (s.configs ?? []).forEach((ref, i) => {
       if (!Object.hasOwn(project.configs, ref.source)) add(at('configs', i), `undefined config ${JSON.stringify(ref.source)}; add it under the top-level \`configs:\``);
     });
-    const replicas = s.deploy?.replicas;
-    if (s.scale !== undefined && replicas !== undefined && s.scale !== replicas) {
-      add(at('scale'), `\`scale\` (${s.scale}) and \`deploy.replicas\` (${replicas}) differ; keep one of them`);
-    }
-    if (s.container_name && (s.scale ?? 1) > 1) {
-      add(at('container_name'), `\`container_name\` must be unique, so the service cannot run ${s.scale} containers; remove container_name or scale to 1`);
+    const count = s.scale ?? s.deploy?.replicas ?? 1;
+    if (s.container_name && count > 1) {
+      add(at('container_name'), `\`container_name\` must be unique, so the service cannot run ${count} containers; remove container_name or scale to 1`);
     }
   }
   for (const [name, secret] of Object.entries(project.secrets)) {

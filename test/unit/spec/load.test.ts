@@ -50,7 +50,7 @@ describe('project environment and interpolation', () => {
       { 'compose.yaml': 'services:\n  s:\n    image: x\n    init: ${INIT}\n    cpus: ${CPUS}\n    ports: ["${PORT}:80"]\n    deploy: {replicas: "${N}"}\n' },
       { env: { INIT: 'true', CPUS: '0.5', PORT: '8080', N: '2' } },
     );
-    expect(project.services.s).toMatchObject({ init: true, cpus: 0.5, scale: 2, ports: [{ target: 80, published: '8080' }] });
+    expect(project.services.s).toMatchObject({ init: true, cpus: 0.5, deploy: { replicas: 2 }, ports: [{ target: 80, published: '8080' }] });
   });
 
   it('a required service env_file that is missing is a positioned error; an optional one is skipped', async () => {

@@ -54,7 +54,7 @@ describe('merge rules', () => {
     { name: 'command is replaced, not appended', base: 'command: ["echo", "foo"]', override: 'command: ["echo", "bar"]', expected: { command: ['echo', 'bar'] } },
     { name: 'entrypoint is replaced', base: 'entrypoint: a b', override: 'entrypoint: [c]', expected: { entrypoint: ['c'] } },
     { name: 'healthcheck.test is replaced, the rest merges', base: 'healthcheck: {test: [CMD, a], interval: 5s}', override: 'healthcheck: {test: [CMD, b]}', expected: { healthcheck: { test: ['CMD', 'b'], interval: 5e9 } } },
-    { name: 'ulimits entries are replaced', base: 'ulimits: {nofile: {soft: 1, hard: 2}}', override: 'ulimits: {nofile: 5}', expected: { ulimits: { nofile: { soft: 5, hard: 5 } } } },
+    { name: 'ulimits entries are replaced', base: 'ulimits: {nofile: {soft: 1, hard: 2}}', override: 'ulimits: {nofile: 5}', expected: { ulimits: { nofile: { soft: 5, hard: 5, single: true } } } },
     { name: 'logging options merge with the same driver', base: 'logging: {driver: json-file, options: {max-size: 1m}}', override: 'logging: {options: {max-file: "3"}}', expected: { logging: { driver: 'json-file', options: { 'max-size': '1m', 'max-file': '3' } } } },
     { name: 'logging is replaced when the driver changes', base: 'logging: {driver: json-file, options: {max-size: 1m}}', override: 'logging: {driver: syslog}', expected: { logging: { driver: 'syslog' } } },
     { name: 'depends_on merges by service', base: 'depends_on: [a]', override: 'depends_on: {a: {condition: service_healthy}}', expected: { depends_on: { a: { condition: 'service_healthy', required: true, restart: false } } } },
@@ -73,8 +73,8 @@ describe('merge rules', () => {
   it('a service only in the override file is added; top-level sections merge', async () => {
     const { project } = await loadFiles(
       {
-        'compose.yaml': 'name: first\nservices:\n  a: {image: x}\nvolumes: {v1: {}}\n',
-        'override.yaml': 'name: second\nservices:\n  b: {image: y}\nvolumes: {v2: {labels: {k: v}}}\n',
+        'compose.yaml': 'name: first\nservices:\n  a: {image: x, volumes: ["v1:/a"]}\nvolumes: {v1: {}}\n',
+        'override.yaml': 'name: second\nservices:\n  b: {image: y, volumes: ["v2:/b"]}\nvolumes: {v2: {labels: {k: v}}}\n',
       },
       { files: ['compose.yaml', 'override.yaml'] },
     );

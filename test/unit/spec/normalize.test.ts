@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Project, Service } from '../../../src/spec/model.js';
 import { loadFiles } from './temp-project.js';
 
-const TOP = 'volumes:\n  data: {}\nnetworks:\n  front: {}\n';
+const TOP = 'volumes:\n  data: {}\nnetworks:\n  front: {}\nsecrets:\n  a: {file: ./a}\n  b: {file: ./b}\nconfigs:\n  a: {content: x}\n';
 
 /** Loads a project with one service `s` written as `body` (indented under it). */
 async function service(body: string, extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<{ s: Service; project: Project; dir: string }> {
@@ -92,10 +92,10 @@ describe('environment, env_file and labels', () => {
     ]);
   });
 
-  it('label_file values come first, labels win', async () => {
-    const { s, dir } = await service('label_file: [a.labels]\nlabels: {b: mine}', { 'a.labels': 'a=1\nb=file\n' });
+  it('label_file values come first, labels win; the files are not kept (Compose discards them once read)', async () => {
+    const { s } = await service('label_file: [a.labels]\nlabels: {b: mine}', { 'a.labels': 'a=1\nb=file\n' });
     expect(s.labels).toEqual({ a: '1', b: 'mine' });
-    expect(s.label_file).toEqual([`${dir}/a.labels`]);
+    expect(s).not.toHaveProperty('label_file');
   });
 
   it('labels: list and map forms, a key alone is an empty label', async () => {
@@ -158,9 +158,10 @@ describe('resources and units', () => {
     } },
     { body: 'mem_reservation: 256m', check: (s: Service) => expect(s.deploy?.resources?.reservations).toEqual({ memory: 268435456 }) },
     {
-      body: 'deploy:\n  replicas: 2\n  resources:\n    limits: {cpus: "0.5", memory: 4G, pids: 64}\n    reservations:\n      cpus: 0.25\n      memory: 1g\n      devices:\n        - {driver: nvidia, count: all, capabilities: [gpu]}\n        - {count: "2", capabilities: [gpu, utility], device_ids: ["0", "1"], options: ["a=b"]}\n  restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}',
+      body: 'deploy:\n  replicas: 2\n  resources:\n    limits: {cpus: "0.5", memory: 4G, pids: 64}\n    reservations:\n      cpus: 0.25\n      memory: 1g\n      devices:\n        - {driver: nvidia, count: all, capabilities: [gpu]}\n        - {count: "2", capabilities: [gpu, utility], options: ["a=b"]}\n        - {device_ids: ["0", "1"], capabilities: [gpu]}\n        - {capabilities: [tpu]}\n  restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}',
       check: (s: Service) => {
-        expect(s.scale).toBe(2);
+        // deploy.replicas stays there; `scale` is only what `scale:` says.
+        expect(s.scale).toBeUndefined();
         expect(s.deploy).toEqual({
           replicas: 2,
           resources: {
@@ -170,7 +171,10 @@ describe('resources and units', () => {
               memory: 1073741824,
               devices: [
                 { driver: 'nvidia', count: -1, capabilities: ['gpu'] },
-                { count: 2, capabilities: ['gpu', 'utility'], device_ids: ['0', '1'], options: { a: 'b' } },
+                { count: 2, capabilities: ['gpu', 'utility'], options: { a: 'b' } },
+                { device_ids: ['0', '1'], capabilities: ['gpu'] },
+                // Neither count nor ids: all devices, as Compose's default.
+                { count: -1, capabilities: ['tpu'] },
               ],
             },
           },
@@ -180,7 +184,12 @@ describe('resources and units', () => {
     },
     { body: 'gpus: all', check: (s: Service) => expect(s.gpus).toEqual([{ capabilities: [], count: -1 }]) },
     { body: 'scale: 3', check: (s: Service) => expect(s.scale).toBe(3) },
-    { body: 'ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 512}', check: (s: Service) => expect(s.ulimits).toEqual({ nofile: { soft: 1024, hard: 2048 }, nproc: { soft: 512, hard: 512 } }) },
+    { body: 'scale: 3\ndeploy: {mode: replicated}', check: (s: Service) => expect(s.deploy).toEqual({ mode: 'replicated', replicas: 3 }) },
+    { body: 'ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 512}', check: (s: Service) => expect(s.ulimits).toEqual({ nofile: { soft: 1024, hard: 2048 }, nproc: { soft: 512, hard: 512, single: true } }) },
+    { body: 'gpus: [{driver: nvidia}, {count: 1}]', check: (s: Service) => expect(s.gpus).toEqual([{ capabilities: [], driver: 'nvidia', count: -1 }, { capabilities: [], count: 1 }]) },
+    { body: 'secrets: [a, {source: b, target: /etc/b}]', check: (s: Service) => expect(s.secrets).toEqual([{ source: 'a', target: '/run/secrets/a' }, { source: 'b', target: '/etc/b' }]) },
+    { body: 'configs: [a]', check: (s: Service) => expect(s.configs).toEqual([{ source: 'a' }]) },
+    { body: 'volumes: ["/abs/dir/:/data/", "./rel/:/x//y/../z/", {type: tmpfs, target: /tmp/}]', check: (s: Service) => expect(s.volumes?.map((v) => ['source' in v ? v.source : undefined, v.target])).toEqual([['/abs/dir/', '/data'], [expect.stringMatching(/\/proj\/rel$/), '/x/z'], [undefined, '/tmp']]) },
   ])('$body', async ({ body, check }) => {
     const { s } = await service(body);
     check(s);
@@ -226,6 +235,8 @@ describe('networks', () => {
 });
 
 describe('top-level resources and their engine names', () => {
+  // The service uses every resource, as Compose keeps only the used ones.
+  const uses = 'volumes: ["data:/data"]\n    networks: [net]\n    secrets: [token]\n    configs: [conf]';
   it.each([
     { yaml: 'volumes:\n  data: {}', check: (p: Project) => expect(p.volumes.data).toEqual({ name: 'proj_data' }) },
     { yaml: 'volumes:\n  data: {name: my-data, driver: local, driver_opts: {type: none, o: bind, device: ./d}}', check: (p: Project) => expect(p.volumes.data).toEqual({ name: 'my-data', driver: 'local', driver_opts: { type: 'none', o: 'bind', device: `${p.working_dir}/d` } }) },
@@ -238,8 +249,20 @@ describe('top-level resources and their engine names', () => {
       expect(p.configs.conf).toEqual({ name: 'proj_conf', content: 'a=1' });
     } },
   ])('$yaml', async ({ yaml, check }) => {
-    const { project } = await loadFiles({ 'compose.yaml': `services:\n  a: {image: x}\n${yaml}\n` });
+    const sections = { volumes: 'data: {}', networks: 'net: {}', secrets: 'token: {file: ./token.txt}', configs: 'conf: {file: ./token.txt}' };
+    const declared = Object.entries(sections).filter(([k]) => !yaml.includes(`${k}:`)).map(([k, v]) => `${k}:\n  ${v}`).join('\n');
+    const { project } = await loadFiles({ 'compose.yaml': `services:\n  a:\n    image: x\n    ${uses}\n${yaml}\n${declared}\n` });
     check(project);
+  });
+
+  it('networks, volumes, configs and secrets no enabled service uses are left out', async () => {
+    const { project } = await loadFiles({
+      'compose.yaml': 'services:\n  a: {image: x, volumes: ["used:/u"]}\n  b: {image: x, profiles: [off], volumes: ["off:/o"], networks: [offnet]}\nvolumes: {used: {}, off: {}, spare: {}}\nnetworks: {offnet: {}, spare: {}}\nsecrets: {s: {file: ./s}}\nconfigs: {c: {content: x}}\n',
+    });
+    expect(Object.keys(project.volumes)).toEqual(['used']);
+    expect(Object.keys(project.networks)).toEqual(['default']);
+    expect(project.secrets).toEqual({});
+    expect(project.configs).toEqual({});
   });
 });
 

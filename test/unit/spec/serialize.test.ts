@@ -92,7 +92,8 @@ describe('serializeProject', () => {
       "scale": 1,
       "secrets": [
         {
-          "source": "pw"
+          "source": "pw",
+          "target": "/run/secrets/pw"
         }
       ]
     },
@@ -237,6 +238,7 @@ services:
     scale: 1
     secrets:
       - source: pw
+        target: /run/secrets/pw
   web:
     command:
       - echo

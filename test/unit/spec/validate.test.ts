@@ -151,7 +151,7 @@ describe('schema validation: collecting and allowing', () => {
         '    healthcheck: {retries: "5", x-hc: 1}',
       ].join('\n'),
     });
-    expect(project.services.web).toMatchObject({ init: true, tty: false, scale: 2, healthcheck: { retries: 5 }, extensions: { 'x-own': { a: 1 } } });
+    expect(project.services.web).toMatchObject({ init: true, tty: false, deploy: { replicas: 2 }, healthcheck: { retries: 5 }, extensions: { 'x-own': { a: 1 } } });
     expect(project.extensions).toEqual({ 'x-top': 1 });
     expect(warnings.map((w) => [w.code, w.position?.line])).toEqual([['VERSION_OBSOLETE', 1]]);
   });
