@@ -46,6 +46,8 @@ export interface WaitOptions {
   condition: ReadyCondition;
   /** Deadline in ms; required, because no wait may be unbounded. */
   timeoutMs: number;
+  /** The deadline a timeout error names, when this wait has only the rest of a longer one (`up --wait-timeout`). Default `timeoutMs`. */
+  reportedTimeoutMs?: number;
   signal?: AbortSignal;
   /** Service name for messages (default: the Compose service label). */
   service?: string;
@@ -167,7 +169,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
       dirty = false;
       options.signal?.throwIfAborted();
       if (deadline.aborted) {
-        throw new WaitTimeoutError(name, service(), describeCondition(condition), options.timeoutMs, lastDescription, await logTail());
+        throw new WaitTimeoutError(name, service(), describeCondition(condition), options.reportedTimeoutMs ?? options.timeoutMs, lastDescription, await logTail());
       }
 
       try {

@@ -94,7 +94,8 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 
 export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise<UpResult> {
   const { engine, project } = ctx;
-  const deadline = Date.now() + (options.waitTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const timeoutMs = options.waitTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   const rollout = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, rollout.signal]) : rollout.signal;
   // Every wait and engine call of the rollout listens to this one signal.
@@ -137,7 +138,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   // One event stream for every wait of this up, opened before any container starts.
   const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
   try {
-    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, rollout, signal, wait: options.wait !== false, probe: options.probe === true });
+    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, timeoutMs, rollout, signal, wait: options.wait !== false, probe: options.probe === true });
   } finally {
     events.close();
   }
@@ -149,6 +150,8 @@ interface RolloutEnv {
   networkIds: Record<string, string>;
   events: EventHub;
   deadline: number;
+  /** The whole up's deadline, as the user gave it (for messages). */
+  timeoutMs: number;
   rollout: AbortController;
   signal: AbortSignal;
   wait: boolean;
@@ -166,7 +169,7 @@ async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<stri
     const key = `${c.id}:${condition}`;
     let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
     if (!p) {
-      p = waitReady(ctx, c, { condition, deadline, signal, events, probe: env.probe, startedByUs: started.has(c.id) });
+      p = waitReady(ctx, c, { condition, deadline, timeoutMs: env.timeoutMs, signal, events, probe: env.probe, startedByUs: started.has(c.id) });
       waits.set(key, p);
     }
     return p;
@@ -521,6 +524,7 @@ async function adoptable(ctx: StackContext, name: string, service: string, numbe
 interface WaitReadyOptions {
   condition: ReadyCondition;
   deadline: number;
+  timeoutMs: number;
   signal: AbortSignal;
   events: EventHub;
   probe: boolean;
@@ -535,6 +539,7 @@ async function waitReady(ctx: StackContext, c: StackContainer, o: WaitReadyOptio
     const state = await waitUntilReady(ctx.engine, c.id, {
       condition,
       timeoutMs: Math.max(1, o.deadline - Date.now()),
+      reportedTimeoutMs: o.timeoutMs,
       service: c.service,
       signal,
       events: o.events,
