@@ -23,6 +23,7 @@ if [ $# -eq 0 ]; then
 fi
 
 for engine in $ENGINES; do
+  began=$SECONDS
   case $engine in
     main)
       echo "== on the main engine ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
@@ -36,4 +37,5 @@ for engine in $ENGINES; do
       ;;
     *) echo "test: unknown engine '$engine' (main, 26.1)" >&2; exit 2 ;;
   esac
+  echo "== engine $engine: $((SECONDS - began)) s"
 done
