@@ -20,11 +20,9 @@
  * - volume targets are cleaned (`/data/` → `/data`); build arguments without
  *   a value and without a variable of that name are dropped;
  * - the legacy resource keys (`cpus`, `mem_limit`, `mem_reservation`,
- *   `pids_limit`) are kept as written AND copied into
- *   `deploy.resources.limits/reservations` where those are unset. Compose
- *   refuses the two forms with different values (so do we) and, when it
- *   creates a container, lets `deploy.resources` win over the legacy keys;
- *   copying here means a runtime reads one place only.
+ *   `pids_limit`) stay where they were written, as in Compose's model (its
+ *   config hash depends on it); both forms together must agree. A runtime
+ *   reads `deploy.resources` first, then the legacy key, as Compose does.
  * - `pull_policy: if_not_present` becomes `missing`; a build without
  *   Dockerfile gets `Dockerfile`.
  *
@@ -285,14 +283,14 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
 
   if (raw.deploy) s.deploy = normalizeDeploy(raw.deploy);
 
-  // Legacy resource keys: kept, and folded into deploy.resources (see the module comment).
+  // Legacy resource keys: kept where written; checked against deploy.resources (see the module comment).
   if (raw.cpus !== undefined) s.cpus = parseCpus(raw.cpus);
   if (raw.mem_limit !== undefined) s.mem_limit = parseBytes(raw.mem_limit);
   if (raw.mem_reservation !== undefined) s.mem_reservation = parseBytes(raw.mem_reservation);
   if (raw.memswap_limit !== undefined) s.memswap_limit = parseBytes(raw.memswap_limit);
   if (raw.pids_limit !== undefined) s.pids_limit = raw.pids_limit;
   if (raw.shm_size !== undefined) s.shm_size = parseBytes(raw.shm_size);
-  foldLegacyResources(s, at, issue);
+  checkLegacyResources(s, at, issue);
 
   // `scale` stays where it was written; with a `deploy` section, Compose also
   // makes it the replica count there (its consistency check).
@@ -363,7 +361,8 @@ function pruneEmpty<T extends object>(value: T): T {
   return walk(value, undefined) as T;
 }
 
-function foldLegacyResources(s: Service, at: (...rest: Array<string | number>) => KeyPath, issue: IssueFn): void {
+/** The legacy keys and `deploy.resources` may both be written, but must agree (Compose's consistency check). */
+function checkLegacyResources(s: Service, at: (...rest: Array<string | number>) => KeyPath, issue: IssueFn): void {
   const pairs: Array<[keyof Service, 'limits' | 'reservations', 'cpus' | 'memory' | 'pids']> = [
     ['cpus', 'limits', 'cpus'],
     ['mem_limit', 'limits', 'memory'],
@@ -372,12 +371,11 @@ function foldLegacyResources(s: Service, at: (...rest: Array<string | number>) =
   ];
   for (const [legacy, section, key] of pairs) {
     const value = s[legacy];
-    if (typeof value !== 'number') continue;
-    const resources = ((s.deploy ??= {}).resources ??= {});
-    const target = (resources[section] ??= {}) as Record<string, number | undefined>;
-    const current = target[key];
-    if (current === undefined) target[key] = value;
-    else if (current !== value) {
+    const current = (s.deploy?.resources?.[section] as Record<string, number | undefined> | undefined)?.[key];
+    if (typeof value !== 'number' || current === undefined) continue;
+    // Compose compares CPUs as 32-bit floats.
+    const same = key === 'cpus' ? Math.fround(current) === Math.fround(value) : current === value;
+    if (!same) {
       issue(at(legacy), `\`${legacy}\` (${value}) and \`deploy.resources.${section}.${key}\` (${current}) disagree; keep only \`deploy.resources.${section}.${key}\``);
     }
   }

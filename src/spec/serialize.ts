@@ -150,7 +150,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   if (s.depends_on) {
     o.set('depends_on', sortedMap(s.depends_on, (d) => new Ordered().set('condition', d.condition).set('restart', d.restart || undefined).set('required', d.required)));
   }
-  o.set('deploy', s.deploy && deployOut(s.deploy, format, s));
+  o.set('deploy', s.deploy && deployOut(s.deploy, format));
   o.set('device_cgroup_rules', list(s.device_cgroup_rules));
   o.set('devices', s.devices?.map((d) => new Ordered().set('source', d.source).set('target', d.target).set('permissions', d.permissions)));
   o.set('dns', list(s.dns));
@@ -186,16 +186,17 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('models', s.models === undefined ? undefined : fromUnknown(s.models));
   o.set('network_mode', s.network_mode || undefined);
   if (s.networks && Object.keys(s.networks).length > 0) {
+    // compose-go's ServiceNetworkConfig field order (`interface_name` is newer than compose-go 2.4).
     o.set('networks', sortedMap(s.networks, (n) => n === null ? null : new Ordered()
-      .set('aliases', list(n.aliases))
-      .set('driver_opts', stringMap(n.driver_opts))
+      .set('priority', n.priority || undefined)
       .set('gw_priority', n.gw_priority || undefined)
-      .set('interface_name', n.interface_name || undefined)
+      .set('aliases', list(n.aliases))
       .set('ipv4_address', n.ipv4_address || undefined)
       .set('ipv6_address', n.ipv6_address || undefined)
       .set('link_local_ips', list(n.link_local_ips))
       .set('mac_address', n.mac_address || undefined)
-      .set('priority', n.priority || undefined)));
+      .set('driver_opts', stringMap(n.driver_opts))
+      .set('interface_name', n.interface_name || undefined)));
   }
   o.set('oom_kill_disable', s.oom_kill_disable || undefined);
   o.set('oom_score_adj', s.oom_score_adj || undefined);
@@ -267,34 +268,23 @@ function buildOut(b: BuildConfig): Ordered {
     .set('privileged', b.privileged || undefined);
 }
 
-function deployOut(d: Deploy, format: Format, s: Service): Ordered | undefined {
+function deployOut(d: Deploy, format: Format): Ordered {
   const json = format === 'json';
   const resources = new Ordered();
   const r = d.resources;
-  // normalize.ts copies the legacy keys (cpus, mem_limit, ...) into deploy.resources; Compose
-  // prints them only where they were written, so a copy equal to its legacy key is left out.
-  const unlessLegacy = (value: number | undefined, legacy: number | undefined): number | undefined =>
-    value !== undefined && value === legacy ? undefined : value;
   if (r?.limits) {
-    const limits = new Ordered()
-      .set('cpus', float32(unlessLegacy(r.limits.cpus, s.cpus)))
-      .set('memory', bytes(unlessLegacy(r.limits.memory, s.mem_limit)))
-      .set('pids', unlessLegacy(r.limits.pids, s.pids_limit) || undefined);
-    if (limits.size > 0) resources.set('limits', limits);
+    resources.set('limits', new Ordered()
+      .set('cpus', float32(r.limits.cpus))
+      .set('memory', bytes(r.limits.memory))
+      .set('pids', r.limits.pids || undefined));
   }
   if (r?.reservations) {
-    const reservations = new Ordered()
+    resources.set('reservations', new Ordered()
       .set('cpus', float32(r.reservations.cpus))
-      .set('memory', bytes(unlessLegacy(r.reservations.memory, s.mem_reservation)))
+      .set('memory', bytes(r.reservations.memory))
       .set('devices', r.reservations.devices?.map(deviceRequestOut))
-      .set('generic_resources', r.reservations.generic_resources?.map((g) => fromUnknown(g)));
-    if (reservations.size > 0) resources.set('reservations', reservations);
+      .set('generic_resources', r.reservations.generic_resources?.map((g) => fromUnknown(g))));
   }
-  const onlyLegacy = resources.size === 0 && d.mode === undefined && d.replicas === undefined && d.labels === undefined &&
-    d.update_config === undefined && d.rollback_config === undefined && d.restart_policy === undefined &&
-    d.placement === undefined && d.endpoint_mode === undefined;
-  const hasLegacy = [s.cpus, s.mem_limit, s.mem_reservation, s.pids_limit].some((v) => v !== undefined);
-  if (onlyLegacy && hasLegacy) return undefined;
   const update = (u: unknown): Out | undefined => {
     if (!u || typeof u !== 'object') return undefined;
     const x = u as Record<string, unknown>;

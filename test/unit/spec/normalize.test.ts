@@ -153,10 +153,11 @@ describe('resources and units', () => {
   it.each([
     { body: 'mem_limit: 512m\nmemswap_limit: -1\nshm_size: "1gb"\ncpus: "1.5"\npids_limit: 100\nstop_grace_period: 1m30s', check: (s: Service) => {
       expect([s.mem_limit, s.memswap_limit, s.shm_size, s.cpus, s.pids_limit, s.stop_grace_period]).toEqual([536870912, -1, 1073741824, 1.5, 100, 90e9]);
-      // The legacy keys are folded into deploy.resources (Compose lets deploy win; they must agree).
-      expect(s.deploy?.resources?.limits).toEqual({ cpus: 1.5, memory: 536870912, pids: 100 });
+      // The legacy keys stay where they were written, as in Compose's model.
+      expect(s.deploy).toBeUndefined();
     } },
-    { body: 'mem_reservation: 256m', check: (s: Service) => expect(s.deploy?.resources?.reservations).toEqual({ memory: 268435456 }) },
+    { body: 'mem_reservation: 256m', check: (s: Service) => expect([s.mem_reservation, s.deploy]).toEqual([268435456, undefined]) },
+    { body: 'cpus: 0.5\ndeploy: {resources: {limits: {cpus: "0.50"}}}', check: (s: Service) => expect([s.cpus, s.deploy?.resources?.limits]).toEqual([0.5, { cpus: 0.5 }]) },
     {
       body: 'deploy:\n  replicas: 2\n  resources:\n    limits: {cpus: "0.5", memory: 4G, pids: 64}\n    reservations:\n      cpus: 0.25\n      memory: 1g\n      devices:\n        - {driver: nvidia, count: all, capabilities: [gpu]}\n        - {count: "2", capabilities: [gpu, utility], options: ["a=b"]}\n        - {device_ids: ["0", "1"], capabilities: [gpu]}\n        - {capabilities: [tpu]}\n  restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}',
       check: (s: Service) => {
