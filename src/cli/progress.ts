@@ -131,7 +131,7 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
 function readyState(e: ReadyEvent): { state: string; detail?: string } {
   if (e.readyBy === 'probe') return { state: 'Healthy', detail: `by probe; Docker says ${e.health ?? 'starting'}` };
   if (e.readyBy === 'healthcheck') return { state: 'Healthy' };
-  if (e.exitCode !== undefined) return { state: 'Exited', detail: `completed (exit ${e.exitCode})` };
+  if (e.exitCode !== undefined) return { state: 'Exited', detail: `code ${e.exitCode}, done` };
   return { state: 'Running' };
 }
 

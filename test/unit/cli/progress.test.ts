@@ -27,7 +27,7 @@ const rollout: StackEvent[] = [
   { type: 'container.started', service: 'api', container: 'p-api-1', time: T + 800 },
   { type: 'warning', message: 'found orphan container p-old-1', service: 'old', time: T + 810 },
   { type: 'container.waiting', service: 'api', container: 'p-api-1', reason: 'ready', time: T + 820 },
-  { type: 'container.healthy', service: 'api', container: 'p-api-1', readyBy: 'probe', elapsedMs: 400, time: T + 1900 },
+  { type: 'container.healthy', service: 'api', container: 'p-api-1', readyBy: 'probe', health: 'starting', elapsedMs: 400, time: T + 1900 },
   { type: 'container.failed', service: 'db', container: 'p-db-1', error: 'exited with code 3', code: 'CONTAINER_FAILED', time: T + 2000 },
 ];
 
@@ -58,10 +58,23 @@ describe('plain progress', () => {
       'Container p-api-1  Started',
       'modelstack: warning: found orphan container p-old-1',
       'Container p-api-1  Waiting',
-      'Container p-api-1  Healthy',
+      'Container p-api-1  Healthy  (by probe; Docker says starting)',
       'Container p-db-1  Error',
       '',
     ]);
+  });
+
+  it.each([
+    [{ readyBy: 'healthcheck', health: 'healthy' }, 'Container p-api-1  Healthy'],
+    [{ readyBy: 'probe', health: 'starting' }, 'Container p-api-1  Healthy  (by probe; Docker says starting)'],
+    [{ readyBy: 'state' }, 'Container p-api-1  Running'],
+    [{ readyBy: 'state', exitCode: 0 }, 'Container p-api-1  Exited  (code 0, done)'],
+  ] as const)('says which verdict made a container ready: %o', (fields, line) => {
+    const { io, stderr } = capture();
+    const p = createProgress('plain', io);
+    p.onEvent({ type: fields.readyBy === 'state' ? 'container.ready' : 'container.healthy', service: 'api', container: 'p-api-1', elapsedMs: 1, time: T, ...fields });
+    p.finish();
+    expect(stderr()).toBe(`${line}\n`);
   });
 
   it('prints build output lines under the image, and nothing after finish', () => {
@@ -140,7 +153,7 @@ describe('tty progress', () => {
       '[+] Failed 4/4',
       ' ✔ Network p_default  Created    0.0s',
       ' ✔ Image x:1          Pulled     0.5s',
-      ' ✔ Container p-api-1  Healthy    1.3s',
+      ' ✔ Container p-api-1  Healthy    1.3s  by probe; Docker says starting',
       ' ✘ Container p-db-1   Error      1.3s',
     ]);
   });
