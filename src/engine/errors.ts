@@ -87,7 +87,12 @@ export class PortAlreadyAllocatedError extends ModelstackError {
 export type ContainerFailure =
   | { kind: 'exited'; exitCode: number }
   | { kind: 'restarted'; exitCode: number; restartCount: number }
-  | { kind: 'oom-killed'; exitCode: number }
+  /**
+   * `inferred`: the engine did not flag the OOM kill (engine 26.1 on cgroup v1
+   * sometimes loses it), but the container has a memory limit and died of a
+   * SIGKILL (137) nobody asked the engine for.
+   */
+  | { kind: 'oom-killed'; exitCode: number; inferred?: boolean }
   | { kind: 'unhealthy'; probeOutput: string | undefined }
   | { kind: 'no-healthcheck' }
   | { kind: 'removed' };
@@ -145,7 +150,9 @@ function describeFailure(f: ContainerFailure): string {
     case 'restarted':
       return `exited with code ${f.exitCode} and was restarted by its restart policy (restart #${f.restartCount})`;
     case 'oom-killed':
-      return `was killed by the kernel for running out of memory (OOMKilled, exit code ${f.exitCode}); raise its memory limit`;
+      return f.inferred
+        ? `was killed (SIGKILL, exit code ${f.exitCode}) with nobody asking the engine to, under a memory limit: almost certainly out of memory (the engine did not report it); raise its memory limit`
+        : `was killed by the kernel for running out of memory (OOMKilled, exit code ${f.exitCode}); raise its memory limit`;
     case 'unhealthy':
       return `became unhealthy` + (f.probeOutput ? ` (last health probe: ${f.probeOutput.trim()})` : '');
     case 'no-healthcheck':

@@ -17,7 +17,7 @@ export class EventHub {
   private readonly watchers = new Map<string, Set<Listener>>();
   private readonly endListeners = new Set<(err: Error) => void>();
   /** The last crash seen per container since the hub opened, for waits that start later. */
-  private readonly deaths = new Map<string, { exitCode?: number; oom?: boolean }>();
+  private readonly deaths = new Map<string, { exitCode?: number; oom?: boolean; killRequested?: boolean }>();
   private subscription: EventSubscription | undefined;
   private ended: Error | undefined;
 
@@ -31,6 +31,7 @@ export class EventHub {
       onEvent: (e) => {
         if (e.action === 'die') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), exitCode: Number(e.attributes.exitCode ?? NaN) });
         if (e.action === 'oom') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), oom: true });
+        if (e.action === 'kill' || e.action === 'stop') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), killRequested: true });
         for (const l of hub.watchers.get(e.id) ?? []) l(e);
       },
       onEnd: (err) => {
@@ -52,8 +53,8 @@ export class EventHub {
     };
   }
 
-  /** The last `die` (exit code) and `oom` seen for container `id` since the hub opened. */
-  lastDeath(id: string): { exitCode?: number; oom?: boolean } {
+  /** The last `die` (exit code), `oom`, and whether a kill or stop was asked for, seen for container `id` since the hub opened. */
+  lastDeath(id: string): { exitCode?: number; oom?: boolean; killRequested?: boolean } {
     return { ...this.deaths.get(id) };
   }
 

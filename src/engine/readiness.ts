@@ -51,6 +51,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Service name for messages (default: the Compose service label). */
   service?: string;
+  /** Container name for messages until the first inspect (default: the id). */
+  containerName?: string;
   /**
    * Also run the healthcheck command by exec right after start, and count its
    * first success as healthy (Docker may still say `starting` then). Default
@@ -96,6 +98,8 @@ const TRIGGERS = /^(start|die|oom|kill|stop|restart|pause|unpause|destroy|health
 interface LastDeath {
   exitCode?: number;
   oom?: boolean;
+  /** Someone asked the engine to kill or stop the container (a SIGKILL then is not the kernel's). */
+  killRequested?: boolean;
 }
 
 type Verdict =
@@ -141,6 +145,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   const onEvent = (e: EngineEvent) => {
     if (e.action === 'die') lastDeath.exitCode = Number(e.attributes.exitCode ?? NaN);
     if (e.action === 'oom') lastDeath.oom = true;
+    if (e.action === 'kill' || e.action === 'stop') lastDeath.killRequested = true;
     if (TRIGGERS.test(e.action)) trigger();
   };
   const onEnd = (err: Error | undefined) => {
@@ -151,7 +156,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   const release: Array<() => void> = [];
   let info: Dockerode.ContainerInspectInfo | undefined;
   let condition: Exclude<ReadyCondition, 'ready'> = options.condition === 'ready' ? 'running' : options.condition;
-  let name = id;
+  let name = options.containerName ?? id;
   const service = () => options.service ?? info?.Config.Labels?.['com.docker.compose.service'];
   const logTail = () => engine.containers.logTail(id, options.logLines ?? 10, { signal: AbortSignal.timeout(5000) });
   try {
@@ -257,10 +262,19 @@ export function evaluate(
   if (!info) return { kind: 'failed', failure: { kind: 'removed' } };
   const s = info.State;
   const exitCode = s.ExitCode ?? 0;
-  const oom = s.OOMKilled || ctx.lastDeath.oom === true;
+  const reported = s.OOMKilled || ctx.lastDeath.oom === true;
+  const oomKill = (code: number): ContainerFailure | undefined => {
+    if (reported) return { kind: 'oom-killed', exitCode: code };
+    // The engine may lose an OOM kill (26.1 on cgroup v1, now and then): a
+    // SIGKILL nobody asked for, under a memory limit, is the kernel's.
+    const limited = (info.HostConfig?.Memory ?? 0) > 0;
+    if (code === 137 && limited && !ctx.lastDeath.killRequested) return { kind: 'oom-killed', exitCode: code, inferred: true };
+    return undefined;
+  };
   if (s.Restarting || (info.RestartCount ?? 0) > ctx.baselineRestarts) {
     const crashCode = s.Running && Number.isFinite(ctx.lastDeath.exitCode) ? ctx.lastDeath.exitCode! : exitCode;
-    if (oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode: crashCode } };
+    const oom = oomKill(crashCode);
+    if (oom) return { kind: 'failed', failure: oom };
     return { kind: 'failed', failure: { kind: 'restarted', exitCode: crashCode, restartCount: info.RestartCount ?? 0 } };
   }
   switch (s.Status) {
@@ -271,11 +285,13 @@ export function evaluate(
     case 'removing':
       return { kind: 'failed', failure: { kind: 'removed' } };
     case 'exited':
-    case 'dead':
-      if (oom) return { kind: 'failed', failure: { kind: 'oom-killed', exitCode } };
+    case 'dead': {
+      const oom = oomKill(exitCode);
+      if (oom) return { kind: 'failed', failure: oom };
       // A one-shot container that finished well is done, for `completed` and for `up --wait`.
       if ((condition === 'completed' || asked === 'ready') && exitCode === 0) return { kind: 'ready', by: 'state' };
       return { kind: 'failed', failure: { kind: 'exited', exitCode } };
+    }
     case 'running':
       break;
     default:

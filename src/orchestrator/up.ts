@@ -541,6 +541,7 @@ async function waitReady(ctx: StackContext, c: StackContainer, o: WaitReadyOptio
       timeoutMs: Math.max(1, o.deadline - Date.now()),
       reportedTimeoutMs: o.timeoutMs,
       service: c.service,
+      containerName: c.name,
       signal,
       events: o.events,
       probe: o.probe,

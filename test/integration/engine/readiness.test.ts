@@ -107,7 +107,12 @@ describe('waitUntilReady', () => {
   };
 
   it('catches an OOM kill right after start, 10 of 10 (8 MB limit, no healthcheck)', async () => {
-    const kinds = await failuresOver(() => ({ command: ['tail', '/dev/zero'], memoryBytes: 8 * 1024 * 1024, memorySwapBytes: 8 * 1024 * 1024 }));
+    // 64 MB into the container's tmpfs, charged to its 8 MB cgroup: killed within tens of milliseconds.
+    const kinds = await failuresOver(() => ({
+      command: ['dd', 'if=/dev/zero', 'of=/dev/shm/fill', 'bs=1M', 'count=64'],
+      memoryBytes: 8 * 1024 * 1024,
+      memorySwapBytes: 8 * 1024 * 1024,
+    }));
     expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('oom-killed'));
   });
 
