@@ -21,7 +21,7 @@ import type { Project } from '../spec/model.js';
 import { type StackContext, settleAll } from './context.js';
 import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
 import { type DownOptions, type DownResult, runDown } from './down.js';
-import type { StackEvent, StackEventListener, WithoutTime } from './events.js';
+import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './events.js';
 import { ownerOfThisProcess, staleEphemeralProjects } from './sweep.js';
 import { type StackContainer, type UpOptions, type UpResult, runUp } from './up.js';
 
@@ -69,6 +69,12 @@ export interface ContainerStatus {
   /** Unix seconds. */
   created: number;
   publishers: Array<{ url: string; targetPort: number; publishedPort: number; protocol: string }>;
+  /**
+   * How an `up` of this Stack found the container ready, if it waited for it:
+   * `healthcheck` (Docker said healthy), `probe` (our probe passed while
+   * Docker's `health` may still say `starting`), or `state`.
+   */
+  readyBy?: 'state' | 'healthcheck' | 'probe';
 }
 
 /** One line of `logs`, with where it came from. */
@@ -97,6 +103,8 @@ export class Stack implements AsyncDisposable {
   readonly logger: Logger;
   private engine: Engine | undefined;
   private readonly listeners = new Set<StackEventListener>();
+  /** The verdict each container was found ready by, from this Stack's ups (by container name). */
+  private readonly verdicts = new Map<string, ReadyEvent['readyBy']>();
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly options: StackOptions;
 
@@ -163,7 +171,7 @@ export class Stack implements AsyncDisposable {
   async ps(options: { all?: boolean; services?: string[] } = {}): Promise<ContainerStatus[]> {
     const engine = await this.connect();
     const containers = (await this.containers(options.services)).filter((c) => options.all || c.State === 'running');
-    const statuses = await settleAll(containers.map((c) => this.limit(() => toStatus(engine, c))));
+    const statuses = await settleAll(containers.map((c) => this.limit(() => toStatus(engine, c, this.verdicts.get(containerName(c))))));
     const order = this.serviceOrder();
     return statuses.sort((a, b) => order(a.service) - order(b.service) || a.service.localeCompare(b.service) || a.number - b.number);
   }
@@ -313,6 +321,8 @@ export class Stack implements AsyncDisposable {
 
   private emit(event: WithoutTime<StackEvent>): void {
     const full = { ...event, time: Date.now() } as StackEvent;
+    if (full.type === 'container.healthy' || full.type === 'container.ready') this.verdicts.set(full.container, full.readyBy);
+    else if (full.type === 'container.removed' || full.type === 'container.recreating') this.verdicts.delete(full.container);
     if (full.type === 'warning') this.logger.warn({ service: full.service }, full.message);
     else this.logger.debug({ event: full }, full.type);
     for (const l of this.listeners) {
@@ -325,7 +335,7 @@ export class Stack implements AsyncDisposable {
   }
 }
 
-async function toStatus(engine: Engine, c: Dockerode.ContainerInfo): Promise<ContainerStatus> {
+async function toStatus(engine: Engine, c: Dockerode.ContainerInfo, readyBy: ReadyEvent['readyBy'] | undefined): Promise<ContainerStatus> {
   const info = await engine.containers.inspect(c.Id);
   const publishers: ContainerStatus['publishers'] = [];
   for (const [key, bindings] of Object.entries(info?.NetworkSettings.Ports ?? {})) {
@@ -347,6 +357,7 @@ async function toStatus(engine: Engine, c: Dockerode.ContainerInfo): Promise<Con
     status: c.Status,
     created: c.Created,
     publishers,
+    ...(readyBy ? { readyBy } : {}),
   };
 }
 

@@ -74,6 +74,7 @@ describe('up --wait keeps Compose\'s contract', () => {
       .flatMap((l): Array<Record<string, string>> => [JSON.parse(l) as Record<string, string> | Array<Record<string, string>>].flat());
     expect(rows.map((r) => `${r['Service']}:${r['Health']}`).sort()).toEqual(names.map((n) => `${n}:healthy`));
     expect(ready(p.events).map((e) => `${e.service}:${e.readyBy}:${e.health}`).sort()).toEqual(names.map((n) => `${n}:healthcheck:healthy`));
+    expect((await p.stack.ps()).map((c) => `${c.service}:${c.readyBy}:${c.health}`)).toEqual(names.map((n) => `${n}:healthcheck:healthy`));
     await p.stack.down({ timeoutSeconds: 1 });
   });
 
@@ -104,6 +105,8 @@ describe('up --wait keeps Compose\'s contract', () => {
       'intent:container.healthy:probe:starting',
       'sentiment:container.healthy:probe:starting',
     ]);
+    // ps says it too: ready by the probe, while Docker's health is still starting.
+    expect((await p.stack.ps()).map((c) => `${c.service}:${c.readyBy}:${c.health}`).sort()).toEqual(['gateway:probe:starting', 'intent:probe:starting', 'sentiment:probe:starting']);
     // Without the probe the same service is not healthy within a deadline far below the interval: Docker's verdict is the default.
     const again = await project([web('intent', '30s')]);
     const timeout = (await again.stack.up({ waitTimeoutMs: 10_000 }).catch((e: unknown) => e)) as WaitTimeoutError;
