@@ -22,20 +22,29 @@ if [ $# -eq 0 ]; then
   set -- test/integration test/e2e
 fi
 
+
+# Every engine runs even when one fails; the exit code says whether all passed.
+failed=()
 for engine in $ENGINES; do
   began=$SECONDS
+  status=0
   case $engine in
     main)
-      echo "== on the main engine ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
-      env -u DOCKER_HOST "${VITEST[@]}" "$@"
+      echo "== on the main engine ($(env -u DOCKER_HOST docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
+      env -u DOCKER_HOST "${VITEST[@]}" "$@" || status=$?
       ;;
     26.1)
       eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
       echo "== on engine 26.1 ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'); network namespace $MODELSTACK_NETNS)"
       # Inside the engine's network namespace: 127.0.0.1 is where its published ports are.
-      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "$@"
+      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "$@" || status=$?
       ;;
     *) echo "test: unknown engine '$engine' (main, 26.1)" >&2; exit 2 ;;
   esac
-  echo "== engine $engine: $((SECONDS - began)) s"
+  echo "== engine $engine: $((SECONDS - began)) s, $([ $status -eq 0 ] && echo passed || echo FAILED)"
+  [ $status -eq 0 ] || failed+=("$engine")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== failed on: ${failed[*]}" >&2
+  exit 1
+fi
