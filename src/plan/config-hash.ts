@@ -1,19 +1,105 @@
 /**
- * What a container was created from, and its hash. The hash goes into
- * Compose's `com.docker.compose.config-hash` label; the canonical JSON it is
- * computed from goes into `org.modelstack.config`, so a later plan can say
- * which fields changed, not only that something did.
+ * What a container was created from, and its hashes.
+ *
+ * Two labels, two purposes:
+ *
+ * - `com.docker.compose.config-hash` is Docker Compose v2's own hash
+ *   ({@link composeConfigHash}), computed exactly as Compose 2.26 computes it,
+ *   so that Compose keeps the containers modelstack made and modelstack keeps
+ *   Compose's. It alone decides "this container no longer matches its service".
+ * - `org.modelstack.config` is modelstack's canonical JSON of the same fields
+ *   ({@link hashedConfig}) plus the digests of the config/secret contents the
+ *   container got; it lets a plan say which fields changed, and makes a
+ *   changed content recreate the container. A container Compose created has
+ *   no such label: it is judged by the Compose hash only.
+ *
+ * Compose's recipe (docker/compose 2.26.1 `pkg/compose/hash.go`
+ * `ServiceHash`, over compose-go 2.4.8's `types.ServiceConfig`):
+ *
+ * 1. the service as loaded for `up`: `env_file` and `label_file` already
+ *    read into `environment`/`labels` and dropped, defaults applied (secret
+ *    targets, device counts, `networks: {default: null}`, implied
+ *    `depends_on`), paths resolved, unused top-level resources dropped;
+ * 2. `build`, `pull_policy`, `scale` and `deploy.replicas` cleared (a
+ *    `deploy` section stays, even if only `replicas` was in it);
+ * 3. references to other services resolved as Compose does just before:
+ *    `network_mode`/`ipc`/`pid: service:X` → `container:<id of X's first
+ *    container>`, `volumes_from: X` → that id, `volumes_from: container:N[:mode]`
+ *    → `N`; with `DOCKER_DEFAULT_PLATFORM` set, a service that builds and names
+ *    no `platform` gets that platform;
+ * 4. `json.Marshal`: compact, fields in struct order, `omitempty` (but
+ *    `command`/`entrypoint` always, `null` when unset), sizes as strings,
+ *    durations as Go prints them, CPUs as float32, HTML-safe escaping;
+ *    extensions (`x-*`) and Compose's own labels are not part of it;
+ * 5. sha256, lowercase hex.
  */
 import { createHash } from 'node:crypto';
-import type { Service } from '../spec/model.js';
+import type { Project, Service } from '../spec/model.js';
+import { serviceToGoJson } from '../spec/serialize.js';
 
 /**
- * Fields that do not change what a container is (Compose leaves them out of
- * its hash too): how many, how to get the image, when to start.
+ * Fields Compose leaves out of its hash (how many containers, how to get the
+ * image), and those its model no longer holds once loaded (`env_file`, read
+ * into `environment`) or never prints (`extensions`).
  */
-const NOT_HASHED = ['scale', 'build', 'pull_policy', 'profiles', 'depends_on', 'extensions'] as const;
+const NOT_HASHED = ['scale', 'build', 'pull_policy', 'env_file', 'extensions'] as const;
 
-/** The part of a service that defines its containers, plus anything else the caller adds (e.g. secret digests). */
+/** Ids of the containers other services' references resolve to: the first container (by name) of each running service. */
+export type ServiceContainerIds = Readonly<Record<string, string>>;
+
+export interface ComposeHashOptions {
+  /** Container ids for `service:X` references (`network_mode`, `ipc`, `pid`, `volumes_from`). */
+  containerIds?: ServiceContainerIds;
+}
+
+/**
+ * The service exactly as Compose 2.26 hashes it (steps 1–3 of the module
+ * comment). A `service:X` reference whose container id is unknown keeps the
+ * service form; the container is then new or about to be recreated anyway.
+ */
+export function composeHashedService(project: Project, name: string, options: ComposeHashOptions = {}): Service {
+  const service = project.services[name];
+  if (!service) throw new Error(`composeHashedService: no service "${name}" in project ${project.name}`);
+  const s: Service = structuredClone(service);
+  for (const key of NOT_HASHED) delete s[key];
+  if (s.deploy) {
+    const { replicas: _replicas, ...deploy } = s.deploy;
+    s.deploy = deploy;
+  }
+  const defaultPlatform = project.environment?.['DOCKER_DEFAULT_PLATFORM'];
+  if (service.build && !service.platform && defaultPlatform) s.platform = defaultPlatform;
+
+  const ids = options.containerIds ?? {};
+  const resolveMode = (value: string | undefined): string | undefined => {
+    if (!value?.startsWith('service:')) return value;
+    const id = ids[value.slice('service:'.length)];
+    return id ? `container:${id}` : value;
+  };
+  if (s.network_mode !== undefined) s.network_mode = resolveMode(s.network_mode) as string;
+  if (s.ipc !== undefined) s.ipc = resolveMode(s.ipc) as string;
+  if (s.pid !== undefined) s.pid = resolveMode(s.pid) as string;
+  if (s.volumes_from) {
+    s.volumes_from = s.volumes_from.map((entry) => {
+      const parts = entry.split(':');
+      // Compose keeps only the name of `container:NAME[:mode]` (the mode is lost, as in Compose).
+      if (parts[0] === 'container') return parts[1] ?? '';
+      return ids[parts[0] ?? ''] ?? entry;
+    });
+  }
+  return s;
+}
+
+/** `com.docker.compose.config-hash` of service `name`, as Compose 2.26 computes it. */
+export function composeConfigHash(project: Project, name: string, options: ComposeHashOptions = {}): string {
+  return createHash('sha256').update(serviceToGoJson(composeHashedService(project, name, options))).digest('hex');
+}
+
+/**
+ * modelstack's canonical config of a service (the content of
+ * `org.modelstack.config`): the fields Compose hashes, keys sorted, plus
+ * anything the caller adds (e.g. `contents`: digests of the secrets and
+ * configs it mounts).
+ */
 export function hashedConfig(service: Service, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const config: Record<string, unknown> = { ...service };
   for (const key of NOT_HASHED) delete config[key];

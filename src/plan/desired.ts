@@ -1,10 +1,11 @@
 /**
  * The desired state of a project: per service, the config its containers
- * should have (and its hash), and the ContainerSpec of each replica.
+ * should have, Compose's config hash of it, and the ContainerSpec of each
+ * replica.
  */
 import type { ContainerSpec } from '../engine/container-spec.js';
 import type { Project } from '../spec/model.js';
-import { canonicalJson, configHash, hashedConfig } from './config-hash.js';
+import { canonicalJson, composeConfigHash, hashedConfig, type ServiceContainerIds } from './config-hash.js';
 import { LABEL } from './labels.js';
 import type { DesiredService } from './reconcile.js';
 import { type ContainerSpecOptions, containerSpecFor, imageFor } from './service-container.js';
@@ -12,8 +13,18 @@ import { type ContainerSpecOptions, containerSpecFor, imageFor } from './service
 export interface DesiredOptions {
   /** Local image ids by reference, as resolved after pull (unknown images are left out). */
   imageIds?: Record<string, string>;
-  /** Per service, extra inputs of the hash (e.g. digests of the secrets it mounts). */
+  /**
+   * Per service, extra inputs of modelstack's own config label (e.g. digests
+   * of the secrets it mounts). They are not part of Compose's hash: a change
+   * recreates containers that carry the label (see `divergence`).
+   */
   extraConfig?: Record<string, Record<string, unknown>>;
+  /**
+   * Ids of the running services' first containers (see `serviceContainerIds`),
+   * which Compose's hash uses for `network_mode`/`ipc`/`pid: service:X` and
+   * `volumes_from: X`.
+   */
+  containerIds?: ServiceContainerIds;
 }
 
 /** Desired state of every service of the project (targeted or not). */
@@ -27,7 +38,7 @@ export function desiredServices(project: Project, options: DesiredOptions = {}):
       name,
       scale: service.scale ?? service.deploy?.replicas ?? 1,
       config,
-      hash: configHash(config),
+      hash: composeConfigHash(project, name, options.containerIds ? { containerIds: options.containerIds } : {}),
       image,
       ...(imageId ? { imageId } : {}),
       networks: service.network_mode ? [] : Object.keys(service.networks ?? {}).map((k) => project.networks[k]?.name ?? k),
@@ -38,7 +49,7 @@ export function desiredServices(project: Project, options: DesiredOptions = {}):
   return out;
 }
 
-/** The spec of replica `number`, labelled with the config hash (and the config itself) so later plans can compare. */
+/** The spec of replica `number`, labelled with Compose's config hash (and modelstack's config) so later plans, Compose's too, can compare. */
 export function replicaSpec(
   project: Project,
   want: DesiredService,

@@ -49,3 +49,17 @@ export interface ObservedState {
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];
 }
+
+/**
+ * The id of each service's first container (by name, as Compose picks it),
+ * for Compose's config hash of services that reference another one.
+ */
+export function serviceContainerIds(observed: Pick<ObservedState, 'containers'>): Record<string, string> {
+  const first = new Map<string, ObservedContainer>();
+  for (const c of observed.containers) {
+    if (c.oneoff) continue;
+    const current = first.get(c.service);
+    if (!current || c.name < current.name) first.set(c.service, c);
+  }
+  return Object.fromEntries([...first].map(([service, c]) => [service, c.id]));
+}

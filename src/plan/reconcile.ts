@@ -3,9 +3,10 @@
  * its reason. Nothing here talks to the engine; `up` executes the plan and
  * `up --dry-run` prints it.
  *
- * Rules (Compose's): a container is recreated when its config hash or image
- * changed or an expected network is missing; otherwise it is kept (and
- * started if stopped). Extra replicas are removed when the scale shrinks;
+ * Rules (Compose's): a container is recreated when its config hash (Compose's
+ * own, see `config-hash.ts`) or image changed or an expected network is
+ * missing, or, for containers modelstack labelled, a mounted config or secret
+ * content changed; otherwise it is kept (and started if stopped). Extra replicas are removed when the scale shrinks;
  * containers of services no longer in the project are orphans.
  */
 import { dependencyOrder } from '../spec/graph.js';
@@ -18,8 +19,9 @@ import type { ObservedContainer, ObservedState } from './observed.js';
 export interface DesiredService {
   name: string;
   scale: number;
-  /** The config its containers should be created from (see `hashedConfig`). */
+  /** modelstack's config of its containers (see `hashedConfig`): names changed fields. */
   config: Record<string, unknown>;
+  /** Compose's `com.docker.compose.config-hash` of the service (see `composeConfigHash`). */
   hash: string;
   /** Image reference. */
   image: string;
@@ -152,12 +154,22 @@ function planService(project: string, want: DesiredService, found: ObservedConta
   return actions;
 }
 
-/** Why a container no longer matches its service; empty when it does. */
+/**
+ * Why a container no longer matches its service; empty when it does.
+ *
+ * Compose's config hash decides, so a container Compose created is judged
+ * exactly as Compose would judge it. modelstack's own label, when the
+ * container has it, names the fields that changed, and also catches a changed
+ * config or secret content (which Compose 2.26 does not hash).
+ */
 export function divergence(want: DesiredService, c: ObservedContainer): string[] {
   const reasons: string[] = [];
   if (c.configHash !== want.hash) {
-    const paths = c.config ? changedPaths(c.config, want.config) : [];
+    const paths = c.config ? changedPaths(withoutContents(c.config), withoutContents(want.config)) : [];
     reasons.push(paths.length ? `config changed: ${paths.join(', ')}` : 'config hash changed');
+  } else if (c.config) {
+    const paths = changedPaths(c.config['contents'], want.config['contents'], 'contents');
+    if (paths.length) reasons.push(`config changed: ${paths.join(', ')}`);
   }
   if (want.imageId && c.imageId && c.imageId !== want.imageId) {
     reasons.push(`image ${want.image} is now ${shortId(want.imageId)} (container runs ${shortId(c.imageId)})`);
@@ -166,6 +178,11 @@ export function divergence(want: DesiredService, c: ObservedContainer): string[]
     if (!c.networks.includes(net)) reasons.push(`not attached to network ${net}`);
   }
   return reasons;
+}
+
+function withoutContents(config: Record<string, unknown>): Record<string, unknown> {
+  const { contents: _contents, ...rest } = config;
+  return rest;
 }
 
 function shortId(id: string): string {

@@ -147,7 +147,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('configs', s.configs?.map(fileRefOut));
   o.set('container_name', s.container_name || undefined);
   o.set('credential_spec', s.credential_spec && new Ordered().set('config', s.credential_spec.config).set('file', s.credential_spec.file).set('registry', s.credential_spec.registry));
-  if (s.depends_on) {
+  if (s.depends_on && Object.keys(s.depends_on).length > 0) {
     o.set('depends_on', sortedMap(s.depends_on, (d) => new Ordered().set('condition', d.condition).set('restart', d.restart || undefined).set('required', d.required)));
   }
   o.set('deploy', s.deploy && deployOut(s.deploy, format));
@@ -515,6 +515,23 @@ function fromUnknown(v: unknown): Out {
   if (typeof v === 'object') return sortedMap(v as Record<string, unknown>, fromUnknown);
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   return String(v);
+}
+
+/**
+ * One service as compose-go's `json.Marshal` prints its ServiceConfig:
+ * compact, fields in struct order, maps sorted, Go's escaping and number
+ * formats, no `$` doubling. Compose's `com.docker.compose.config-hash` is
+ * the sha256 of this text (see `plan/config-hash.ts` for what is cleared first).
+ */
+export function serviceToGoJson(service: Service): string {
+  return toGoJsonCompact(serviceOut(service, 'json'));
+}
+
+/** Go's `json.Marshal(v)`. */
+function toGoJsonCompact(v: Out): string {
+  if (v === null || typeof v !== 'object') return toGoJson(v, '');
+  if (Array.isArray(v)) return `[${v.map(toGoJsonCompact).join(',')}]`;
+  return `{${v.entries.map(([k, x]) => `${goString(k)}:${toGoJsonCompact(x)}`).join(',')}}`;
 }
 
 /** Go's `json.MarshalIndent(v, "", "  ")`. */

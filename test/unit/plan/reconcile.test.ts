@@ -3,7 +3,7 @@
  * and the reasons given for them.
  */
 import { describe, expect, it } from 'vitest';
-import { changedPaths, configHash, hashedConfig } from '../../../src/plan/config-hash.js';
+import { changedPaths, composeConfigHash, hashedConfig } from '../../../src/plan/config-hash.js';
 import { desiredServices } from '../../../src/plan/desired.js';
 import type { ObservedContainer, ObservedState } from '../../../src/plan/observed.js';
 import { formatPlan, planUp } from '../../../src/plan/reconcile.js';
@@ -24,8 +24,12 @@ function project(services: Record<string, Service>): Project {
   };
 }
 
-/** An observed container created from `service` (as modelstack would have labelled it). */
-function observed(name: string, service: Service, over: Partial<ObservedContainer> = {}): ObservedContainer {
+/**
+ * An observed container created from `service`, as modelstack labels it:
+ * Compose's hash and modelstack's own config. `compose: true` labels it as
+ * Docker Compose does (its hash only).
+ */
+function observed(name: string, service: Service, over: Partial<ObservedContainer> = {}, compose = false): ObservedContainer {
   const config = hashedConfig(service);
   const [, svc, n] = /^p-(.+)-(\d+)$/.exec(name) ?? [undefined, name, '1'];
   return {
@@ -36,8 +40,8 @@ function observed(name: string, service: Service, over: Partial<ObservedContaine
     state: 'running',
     status: 'Up',
     imageId: 'sha256:aaa',
-    configHash: configHash(config),
-    config,
+    configHash: composeConfigHash(project({ [svc!]: service }), svc!),
+    ...(compose ? {} : { config }),
     networks: ['p_default'],
     labels: {},
     created: 100,
@@ -92,7 +96,7 @@ describe('planUp', () => {
       expected: ['service web: recreate p-web-1 (config changed: deploy.resources.limits.memory)'],
     },
     {
-      name: 'scale and depends_on are not part of the container config',
+      name: 'scale is not part of the container config, nor is an empty depends_on (Go leaves empty maps out)',
       services: { web: { ...base, scale: 1, depends_on: {} } },
       observed: state([observed('p-web-1', base)]),
       expected: ['service web: keep p-web-1 (up to date)'],
@@ -207,25 +211,37 @@ describe('changedPaths', () => {
   ])('%j → %j', (a, b, expected) => expect(changedPaths(a, b)).toEqual(expected));
 });
 
-describe('configHash', () => {
-  it('does not depend on key order', () => {
-    expect(configHash(hashedConfig({ image: 'a', environment: { X: '1', Y: '2' } }))).toBe(configHash(hashedConfig({ environment: { Y: '2', X: '1' }, image: 'a' })));
+describe('divergence: Compose\'s hash decides, modelstack\'s label explains', () => {
+  const changed: Service = { ...base, environment: { LOG_LEVEL: 'debug' } };
+  const plan = (want: Service, container: ObservedContainer, extraConfig?: Record<string, unknown>) => {
+    const p = project({ web: want });
+    return formatPlan(planUp(p, desiredServices(p, extraConfig ? { extraConfig: { web: extraConfig } } : {}), state([container])));
+  };
+
+  it.each([
+    { name: 'a container Compose created from the same service is kept', want: base, container: observed('p-web-1', base, {}, true), expected: 'service web: keep p-web-1 (up to date)' },
+    { name: 'one Compose created from another version is recreated; without our label the reason is the hash', want: changed, container: observed('p-web-1', base, {}, true), expected: 'service web: recreate p-web-1 (config hash changed)' },
+    { name: 'one modelstack created names the field', want: changed, container: observed('p-web-1', base), expected: 'service web: recreate p-web-1 (config changed: environment.LOG_LEVEL)' },
+    { name: 'depends_on is part of the hash (as in Compose) and named', want: { ...base, depends_on: { db: { condition: 'service_started' as const, required: false, restart: false } } }, container: observed('p-web-1', base), expected: 'service web: recreate p-web-1 (config changed: depends_on.db.condition, depends_on.db.required, depends_on.db.restart)' },
+    { name: 'scale and pull_policy are not', want: { ...base, scale: 1, pull_policy: 'always' }, container: observed('p-web-1', base), expected: 'service web: keep p-web-1 (up to date)' },
+  ])('$name', ({ want, container, expected }) => {
+    const p = project({ web: want, ...(want.depends_on ? { db: base } : {}) });
+    const lines = formatPlan(planUp(p, desiredServices(p), state([container, ...(want.depends_on ? [observed('p-db-1', base)] : [])])));
+    expect(lines).toContain(expected);
   });
-  it('ignores scale, replicas, depends_on, pull_policy, profiles, build', () => {
-    const plain = configHash(hashedConfig(base));
-    expect(
-      configHash(
-        hashedConfig({
-          ...base,
-          scale: 3,
-          deploy: { replicas: 3 },
-          depends_on: { x: { condition: 'service_started', required: true, restart: false } },
-          pull_policy: 'always',
-          profiles: ['gpu'],
-          build: { context: '/x' },
-        }),
-      ),
-    ).toBe(configHash(hashedConfig({ ...base, deploy: {} })));
-    expect(plain).not.toBe(configHash(hashedConfig({ ...base, image: 'app:2' })));
+
+  it('a changed config or secret content recreates a container modelstack labelled, though the hash is the same', () => {
+    const before = { ...observed('p-web-1', base), config: hashedConfig(base, { contents: { 'secret:token': 'aaa' } }) };
+    expect(plan(base, before, { contents: { 'secret:token': 'bbb' } })).toEqual(['service web: recreate p-web-1 (config changed: contents."secret:token")']);
+    expect(plan(base, before, { contents: { 'secret:token': 'aaa' } })).toEqual(['service web: keep p-web-1 (up to date)']);
+  });
+
+  it('a container without modelstack\'s label is judged by the hash alone (Compose does not hash contents)', () => {
+    expect(plan(base, observed('p-web-1', base, {}, true), { contents: { 'secret:token': 'bbb' } })).toEqual(['service web: keep p-web-1 (up to date)']);
+  });
+
+  it('the hash is Compose\'s, not a hash of modelstack\'s label', () => {
+    const p = project({ web: base });
+    expect(desiredServices(p).web?.hash).toBe(composeConfigHash(p, 'web'));
   });
 });
