@@ -126,14 +126,16 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
   const active = activeProfiles(options.profiles, environment);
   const disabled = disabledServices(raw.services ?? {}, active);
 
-  // Env files of enabled services, read once each.
+  // Env files of enabled services, in order. As in Compose, a variable in one refers to the
+  // values of the service's earlier env files first, then to the project environment.
   const envFiles = new Map<string, Record<string, string>>();
   for (const [svcName, svc] of Object.entries(raw.services ?? {})) {
     if (disabled.has(svcName)) continue;
+    const values: Record<string, string> = {};
     for (const ef of svc.env_file ?? []) {
-      if (envFiles.has(ef.path)) continue;
+      const earlierFirst = (n: string): string | undefined => (Object.hasOwn(values, n) ? values[n] : lookup(n));
       try {
-        envFiles.set(ef.path, await readDotenvFile(ef.path, { required: ef.required, lookup, onWarning: warn }));
+        Object.assign(values, await readDotenvFile(ef.path, { required: ef.required, lookup: earlierFirst, onWarning: warn }));
       } catch (err) {
         if (err instanceof ComposeFileError && err.code === 'ENV_FILE_NOT_FOUND') {
           throw new ComposeFileError(
@@ -147,6 +149,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
         throw err;
       }
     }
+    if (svc.env_file) envFiles.set(svcName, values);
   }
 
   // Label files (`label_file:`), read like env files but never interpolated, all required.

@@ -62,7 +62,7 @@ export interface NormalizeContext {
   configFiles: string[];
   /** The project environment (process environment over `.env`). */
   environment: Record<string, string>;
-  /** Contents of the services' env files, by absolute path (missing optional files absent). */
+  /** Per enabled service, the variables of its env files, read and merged in order. */
   envFiles: ReadonlyMap<string, Record<string, string>>;
   /** Contents of the services' label files, by absolute path. */
   labelFiles?: ReadonlyMap<string, Record<string, string>>;
@@ -215,10 +215,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
   if (raw.env_file) s.env_file = raw.env_file.map((e) => ({ path: e.path, required: e.required, ...(e.format !== undefined ? { format: e.format } : {}) }));
   const env: Record<string, string | null> = {};
   if (enabled) {
-    for (const ef of raw.env_file ?? []) {
-      const contents = ctx.envFiles.get(ef.path);
-      if (contents) for (const [k, v] of Object.entries(contents)) setOwn(env, k, v);
-    }
+    for (const [k, v] of Object.entries(ctx.envFiles.get(name) ?? {})) setOwn(env, k, v);
   }
   for (const [k, v] of Object.entries(raw.environment ?? {})) setOwn(env, k, v);
   for (const [k, v] of Object.entries(env)) if (v === null) setOwn(env, k, lookup(k) ?? null);
@@ -312,7 +309,8 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     if (raw.logging.driver !== undefined) s.logging.driver = raw.logging.driver;
     if (raw.logging.options) {
       const opts: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw.logging.options)) if (v !== null) setOwn(opts, k, v);
+      // Compose reads an option without value as "".
+      for (const [k, v] of Object.entries(raw.logging.options)) setOwn(opts, k, v ?? '');
       s.logging.options = opts;
     }
   }
@@ -326,11 +324,22 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
 }
 
 /**
- * Keys whose empty value means something and is kept: an empty command
- * clears the image's, an empty `volume: {}`/`bind: {}` is what Compose
- * prints for short-syntax mounts, a `null` network entry is "no settings".
+ * Keys kept exactly as written, empty or not: an empty command clears the
+ * image's, an empty `volume: {}`/`bind: {}` is what Compose prints for
+ * short-syntax mounts.
  */
-const KEEP_EMPTY = new Set(['command', 'entrypoint', 'test', 'volume', 'bind', 'tmpfs', 'image', 'capabilities']);
+const AS_WRITTEN = new Set(['command', 'entrypoint', 'volume', 'bind', 'tmpfs', 'image', 'capabilities']);
+
+/**
+ * Sections kept when written, even empty: compose-go holds them as pointers
+ * to structs, so `deploy: {resources: {limits: {}}}` or `healthcheck: {}` are
+ * in its model (and printed, and hashed) while an empty list or map is not.
+ */
+const KEEP_EMPTY = new Set([
+  ...AS_WRITTEN,
+  'deploy', 'limits', 'reservations', 'restart_policy', 'update_config', 'rollback_config',
+  'healthcheck', 'logging', 'build', 'develop', 'blkio_config', 'credential_spec',
+]);
 
 /**
  * Drops empty lists and mappings (`labels: {}`, `ports: []`, `ipam: {}`),
@@ -339,7 +348,7 @@ const KEEP_EMPTY = new Set(['command', 'entrypoint', 'test', 'volume', 'bind', '
  */
 function pruneEmpty<T extends object>(value: T): T {
   const walk = (v: unknown, key: string | undefined): unknown => {
-    if (key === 'extensions' || (key !== undefined && KEEP_EMPTY.has(key))) return v;
+    if (key === 'extensions' || (key !== undefined && AS_WRITTEN.has(key))) return v;
     // A service's network entry with no settings (`front: {}`) still attaches the service.
     if (key === 'networks' && v && typeof v === 'object' && !Array.isArray(v)) {
       for (const entry of Object.values(v)) if (entry !== null && typeof entry === 'object') pruneEmpty(entry);
@@ -371,8 +380,10 @@ function checkLegacyResources(s: Service, at: (...rest: Array<string | number>) 
   ];
   for (const [legacy, section, key] of pairs) {
     const value = s[legacy];
-    const current = (s.deploy?.resources?.[section] as Record<string, number | undefined> | undefined)?.[key];
-    if (typeof value !== 'number' || current === undefined) continue;
+    const written = s.deploy?.resources?.[section] as Record<string, number | undefined> | undefined;
+    // Compose compares as soon as the section is written: `limits: {}` has a memory of 0.
+    if (typeof value !== 'number' || value === 0 || written === undefined) continue;
+    const current = written[key] ?? 0;
     // Compose compares CPUs as 32-bit floats.
     const same = key === 'cpus' ? Math.fround(current) === Math.fround(value) : current === value;
     if (!same) {

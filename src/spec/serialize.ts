@@ -114,7 +114,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('profiles', list(s.profiles));
   o.set('annotations', stringMap(s.annotations));
   o.set('attach', s.attach);
-  o.set('build', s.build && buildOut(s.build));
+  o.set('build', s.build && buildOut(s.build, format));
   o.set('develop', s.develop && developOut(s.develop, format));
   if (s.blkio_config) {
     const b = s.blkio_config;
@@ -228,7 +228,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('sysctls', stringMap(s.sysctls));
   o.set('tmpfs', list(s.tmpfs));
   o.set('tty', s.tty || undefined);
-  o.set('ulimits', ulimitsOut(s.ulimits));
+  o.set('ulimits', ulimitsOut(s.ulimits, format));
   o.set('use_api_socket', s.use_api_socket || undefined);
   o.set('user', s.user || undefined);
   o.set('userns_mode', s.userns_mode || undefined);
@@ -242,7 +242,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   return o;
 }
 
-function buildOut(b: BuildConfig): Ordered {
+function buildOut(b: BuildConfig, format: Format): Ordered {
   return new Ordered()
     .set('context', b.context)
     .set('dockerfile', b.dockerfile || undefined)
@@ -263,7 +263,7 @@ function buildOut(b: BuildConfig): Ordered {
     .set('secrets', b.secrets?.map(fileRefOut))
     .set('shm_size', bytes(b.shm_size))
     .set('tags', list(b.tags))
-    .set('ulimits', ulimitsOut(b.ulimits))
+    .set('ulimits', ulimitsOut(b.ulimits, format))
     .set('platforms', list(b.platforms))
     .set('privileged', b.privileged || undefined);
 }
@@ -384,10 +384,14 @@ function developOut(d: Record<string, unknown>, format: Format): Ordered {
   }));
 }
 
-/** compose-go's UlimitsConfig: one number when written so, else `{soft, hard}` (zeros left out). */
-function ulimitsOut(u: Record<string, Ulimit> | undefined): Ordered | undefined {
+/**
+ * compose-go's UlimitsConfig: one number when written so, else `{soft, hard}`
+ * (JSON leaves zeros out, YAML prints both).
+ */
+function ulimitsOut(u: Record<string, Ulimit> | undefined, format: Format): Ordered | undefined {
   if (!u || Object.keys(u).length === 0) return undefined;
-  return sortedMap(u, (x) => (x.single && x.soft !== 0 ? x.soft : new Ordered().set('soft', x.soft || undefined).set('hard', x.hard || undefined)));
+  const json = format === 'json';
+  return sortedMap(u, (x) => (x.single && x.soft !== 0 ? x.soft : new Ordered().set('soft', json ? x.soft || undefined : x.soft).set('hard', json ? x.hard || undefined : x.hard)));
 }
 
 function hookOut(h: ServiceHook, nullCommand = false): Ordered {

@@ -84,7 +84,8 @@ describe('environment, env_file and labels', () => {
       'a.env': 'A=1\nSHARED=a\nFROM_ENV=file\n',
       'b.env': 'SHARED=b\nREF=${A:-x}-${HOME}\n',
     });
-    expect(s.environment).toEqual({ A: '1', SHARED: 'b', FROM_ENV: 'yes', REF: 'x-/home/tester' });
+    // As in Compose, b.env sees a.env's values first (then the project environment).
+    expect(s.environment).toEqual({ A: '1', SHARED: 'b', FROM_ENV: 'yes', REF: '1-/home/tester' });
     expect(s.env_file).toEqual([
       { path: `${dir}/a.env`, required: true },
       { path: `${dir}/b.env`, required: false },

@@ -29,7 +29,7 @@ services:
       replicas: 2
       resources: {limits: {cpus: "1.5", memory: 512m}, reservations: {devices: [{capabilities: [gpu], count: all}]}}
       restart_policy: {condition: on-failure, delay: 5s}
-    mem_reservation: 256m
+    memswap_limit: 256m
     shm_size: 64m
     stop_grace_period: 1m
     labels: [b=2, a=1]
@@ -156,7 +156,7 @@ describe('serializeProject', () => {
         "a": "1",
         "b": "2"
       },
-      "mem_reservation": "268435456",
+      "memswap_limit": "268435456",
       "networks": {
         "front": {
           "aliases": [
@@ -279,7 +279,7 @@ services:
     labels:
       a: "1"
       b: "2"
-    mem_reservation: "268435456"
+    memswap_limit: "268435456"
     networks:
       front:
         aliases:
