@@ -55,12 +55,19 @@ export function replicaSpec(
   want: DesiredService,
   number: number,
   options: ContainerSpecOptions = {},
+  /**
+   * The ids of the referenced services' containers as they are now (after
+   * this up replaced them): Compose's hash of a service with `service:X`
+   * references holds X's current id.
+   */
+  containerIds?: ServiceContainerIds,
 ): ContainerSpec {
+  const hash = containerIds ? composeConfigHash(project, want.name, { containerIds }) : want.hash;
   return containerSpecFor(project, want.name, number, {
     ...options,
     labels: {
       ...options.labels,
-      [LABEL.configHash]: want.hash,
+      [LABEL.configHash]: hash,
       [LABEL.config]: canonicalJson(want.config),
       ...(want.imageId ? { [LABEL.image]: want.imageId } : {}),
     },

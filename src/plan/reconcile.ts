@@ -93,10 +93,22 @@ export function planUp(
   const order = dependencyOrder(project, options.services);
   const byService = groupBy(observed.containers.filter((c) => !c.oneoff), (c) => c.service);
 
+  // Services whose first container is created or replaced by this plan: a service that shares
+  // its namespaces or volumes (`service:X`) must follow, as Compose does (its hash holds X's id).
+  const replaced = new Set<string>();
   const services = order.map((name): ServicePlan => {
     const want = desired[name];
     if (!want) throw new Error(`planUp: no desired state for service "${name}"`);
-    return { service: name, dependsOn: want.dependsOn, containers: planService(project.name, want, byService.get(name) ?? [], recreate) };
+    let containers = planService(project.name, want, byService.get(name) ?? [], recreate);
+    const moved = serviceReferences(project, name).filter((r) => replaced.has(r.service));
+    if (moved.length > 0 && recreate !== 'never') {
+      const why = moved.map((r) => `${r.key} refers to service ${r.service}, whose container is replaced`);
+      containers = containers.map((a): ContainerAction =>
+        a.action === 'keep' ? { action: 'recreate', number: a.number, container: a.renameTo ?? a.container, id: a.id, reasons: why } : a,
+      );
+    }
+    if (containers.some((a) => a.number === 1 && (a.action === 'create' || a.action === 'recreate'))) replaced.add(name);
+    return { service: name, dependsOn: want.dependsOn, containers };
   });
 
   const orphans: OrphanAction[] = observed.containers
@@ -112,6 +124,25 @@ export function planUp(
     .map(([key, v]): ResourceAction => ({ action: observed.volumes.some((o) => o.name === v.name) ? 'keep' : 'create', key, name: v.name }));
 
   return { project: project.name, networks, volumes, services, orphans };
+}
+
+/**
+ * The services `name` refers to by container: `network_mode`, `ipc` and `pid`
+ * `service:X`, and `volumes_from: X` (Compose puts X's container id in its hash).
+ */
+export function serviceReferences(project: Project, name: string): Array<{ key: string; service: string }> {
+  const s = project.services[name];
+  if (!s) return [];
+  const out: Array<{ key: string; service: string }> = [];
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+    const value = s[key];
+    if (value?.startsWith('service:')) out.push({ key, service: value.slice('service:'.length) });
+  }
+  for (const entry of s.volumes_from ?? []) {
+    const [first] = entry.split(':');
+    if (first && first !== 'container') out.push({ key: 'volumes_from', service: first });
+  }
+  return out;
 }
 
 function planService(project: string, want: DesiredService, found: ObservedContainer[], recreate: RecreatePolicy): ContainerAction[] {

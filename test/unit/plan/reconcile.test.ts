@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { changedPaths, composeConfigHash, hashedConfig } from '../../../src/plan/config-hash.js';
 import { desiredServices } from '../../../src/plan/desired.js';
-import type { ObservedContainer, ObservedState } from '../../../src/plan/observed.js';
-import { formatPlan, planUp } from '../../../src/plan/reconcile.js';
+import { serviceContainerIds, type ObservedContainer, type ObservedState } from '../../../src/plan/observed.js';
+import { formatPlan, planUp, serviceReferences } from '../../../src/plan/reconcile.js';
 import type { Project, Service } from '../../../src/spec/model.js';
 
 const base: Service = { image: 'app:1', environment: { LOG_LEVEL: 'info' }, networks: { default: null } };
@@ -243,5 +243,39 @@ describe('divergence: Compose\'s hash decides, modelstack\'s label explains', ()
   it('the hash is Compose\'s, not a hash of modelstack\'s label', () => {
     const p = project({ web: base });
     expect(desiredServices(p).web?.hash).toBe(composeConfigHash(p, 'web'));
+  });
+});
+
+describe('services that share another service\'s container (service:X)', () => {
+  const sidecar: Service = { image: 'side:1', network_mode: 'service:web', volumes_from: ['web:ro'], depends_on: { web: { condition: 'service_started', required: true, restart: true } } };
+  const p = project({ web: base, sidecar });
+  const webId = 'id-p-web-1';
+  /** The sidecar as Compose labels it: its hash holds web's container id. */
+  const composeSidecar = (): ObservedContainer => ({
+    ...observed('p-sidecar-1', sidecar, { networks: [] }, true),
+    configHash: composeConfigHash(p, 'sidecar', { containerIds: { web: webId } }),
+  });
+
+  it('with the running containers\' ids, the hash is Compose\'s: its sidecar is kept', () => {
+    const plan = planUp(p, desiredServices(p, { containerIds: serviceContainerIds(state([observed('p-web-1', base)])) }), state([observed('p-web-1', base), composeSidecar()]));
+    expect(formatPlan(plan)).toEqual(['service web: keep p-web-1 (up to date)', 'service sidecar: keep p-sidecar-1 (up to date)']);
+  });
+
+  it('when the shared container is replaced, the sharing one is recreated too, saying why', () => {
+    const changed = project({ web: { ...base, environment: { LOG_LEVEL: 'debug' } }, sidecar });
+    const plan = planUp(changed, desiredServices(changed, { containerIds: { web: webId } }), state([observed('p-web-1', base), composeSidecar()]));
+    expect(formatPlan(plan)).toEqual([
+      'service web: recreate p-web-1 (config changed: environment.LOG_LEVEL)',
+      'service sidecar: recreate p-sidecar-1 (network_mode refers to service web, whose container is replaced; volumes_from refers to service web, whose container is replaced)',
+    ]);
+  });
+
+  it('serviceReferences lists network_mode, ipc, pid and volumes_from references, not container: ones', () => {
+    const q = project({ web: base, s: { image: 'x', network_mode: 'service:web', ipc: 'service:db', pid: 'host', volumes_from: ['container:c1', 'web'] } });
+    expect(serviceReferences(q, 's')).toEqual([
+      { key: 'network_mode', service: 'web' },
+      { key: 'ipc', service: 'db' },
+      { key: 'volumes_from', service: 'web' },
+    ]);
   });
 });
