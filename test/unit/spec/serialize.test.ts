@@ -332,4 +332,37 @@ x-note:
   a: <&>
   b: 2\n`);
   });
+
+  it.each(['json', 'yaml'] as const)('prints every $ as $$ in %s, so the output loads back to the same model', async (format) => {
+    const compose = [
+      'name: dollars',
+      'services:',
+      '  app:',
+      '    image: "busybox"',
+      '    command: ["sh", "-c", "echo $$HOME ${HOME_SET}"]',
+      '    environment: {PRICE: "5$$", RAW: "$${NOT_A_VAR}"}',
+      '    labels: {cost: "$$1"}',
+      '    healthcheck: {test: [CMD-SHELL, test -n $$PATH]}',
+      'configs:',
+      '  c: {content: "a=$$b"}',
+      '',
+    ].join('\n');
+    const dir = writeProject({ 'compose.yaml': compose });
+    const first = await loadProject({ cwd: dir, env: { HOME_SET: 'set' } });
+    const printed = serializeProject(first, { format });
+    expect(printed).toContain('$$HOME');
+    expect(printed).toContain('$${NOT_A_VAR}');
+    const again = writeProject({ [`printed.${format}`]: printed });
+    const second = await loadProject({ cwd: again, files: [`printed.${format}`], env: {} });
+    expect(second.services).toEqual(first.services);
+    expect(second.configs).toEqual(first.configs);
+    expect(first.services.app?.environment).toEqual({ PRICE: '5$', RAW: '${NOT_A_VAR}' });
+  });
+
+  it('doubles a $ in keys too, as Compose does (keys are not interpolated, so such a key does not load back)', async () => {
+    const dir = writeProject({ 'compose.yaml': 'services:\n  app: {image: busybox, labels: {"cost$": "1"}}\n' });
+    const project = await loadProject({ cwd: dir, env: {} });
+    expect(serializeProject(project, { format: 'json' })).toContain('"cost$$": "1"');
+    expect(serializeProject(project, { format: 'json', escapeDollars: false })).toContain('"cost$": "1"');
+  });
 });
