@@ -28,11 +28,13 @@ export function serviceName(i: number, n: number): string {
 }
 
 /**
- * Writes `<dir>/compose-<n>.yml`: n busybox web servers with a 1 s
- * healthcheck, a loopback port chosen by the daemon, init as PID 1 (busybox
- * httpd ignores SIGTERM; without init every stop costs the 10 s timeout).
+ * Writes `<dir>/compose-<n>-<interval>s.yml`: n busybox web servers with a
+ * healthcheck every `intervalS` seconds (1 for the size figures, 30 for the
+ * seed-like stack), a loopback port chosen by the daemon, init as PID 1
+ * (busybox httpd ignores SIGTERM; without init every stop costs the 10 s
+ * timeout).
  */
-export async function writeComposeFile(dir: string, n: number, runId: string): Promise<string> {
+export async function writeComposeFile(dir: string, n: number, runId: string, intervalS = 1): Promise<string> {
   const lines = ['services:'];
   for (let i = 0; i < n; i++) {
     lines.push(
@@ -42,7 +44,7 @@ export async function writeComposeFile(dir: string, n: number, runId: string): P
       `    command: ${JSON.stringify(HTTPD)}`,
       '    healthcheck:',
       `      test: ${JSON.stringify(HEALTH_TEST)}`,
-      '      interval: 1s',
+      `      interval: ${intervalS}s`,
       // Generous timeout and retries: on a loaded 2-core machine an exec can
       // take seconds, and an "unhealthy" flip would measure the load, not the tools.
       '      timeout: 10s',
@@ -52,7 +54,7 @@ export async function writeComposeFile(dir: string, n: number, runId: string): P
       `      ${BENCH_LABEL}: "${runId}"`,
     );
   }
-  const file = join(dir, `compose-${n}.yml`);
+  const file = join(dir, `compose-${n}-${intervalS}s.yml`);
   await writeFile(file, `${lines.join('\n')}\n`);
   return file;
 }
