@@ -1,35 +1,47 @@
 /**
- * Benchmark of issue 4: modelstack against Debian's docker-compose 1.29 on
- * N busybox web servers with a 1 s healthcheck, in one run, so every ratio
- * compares numbers measured side by side under the same engine load.
+ * Benchmark of issue 4: modelstack (library and CLI) against Docker Compose
+ * v2, the reference (every ratio is modelstack / v2), optionally with
+ * Debian's docker-compose 1.29 beside it, on N busybox web servers with a
+ * 1 s healthcheck, in one run, so every ratio compares numbers measured side
+ * by side under the same engine load.
  *
- *   npm run bench -- [--runs 3] [--sizes 1,10,25] [--json] [--json-file F]
+ *   npm run bench -- [--runs 3] [--sizes 1,10,25|none] [--seed] [--v1] [--json] [--json-file F]
  *                    [--profile] [--sweep 4,8,16,32] [--floor] [--poll-ms 100] [--no-cli]
  *
- * Per size and run (tool order alternates between runs to spread cache
- * effects): up → all healthy, a no-op up, down; for modelstack also the load
- * of the file and a phase breakdown of its up, measured from the outside
- * (engine requests + Stack events, see lib/trace.ts). Progress goes to
- * stderr; the table (or JSON with --json) to stdout. Everything created
- * carries the run id; the run ends by checking that none of it is left.
+ * Per stack and run (tool order rotates between runs to spread cache
+ * effects): `up --wait` by Docker's verdict with Docker polled alongside, a
+ * no-op up, down; for modelstack then `up --wait --probe` from scratch
+ * again; for the library also the load of the file and a phase breakdown
+ * of its up, measured from the outside (engine requests + Stack events, see
+ * lib/trace.ts). `--seed` adds the seed-like stack (N=3, 30 s healthcheck).
+ * Per run also the commands that never touch the engine (`--help`,
+ * `--version`, `config`). Progress goes to stderr; the table (or JSON with
+ * --json) to stdout. Everything created carries the run id; the run ends by
+ * checking that none of it is left.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { Engine } from '../src/index.js';
 import { IMAGE, leftovers, newRunId, removeLeftovers, writeComposeFile } from './lib/fixture.js';
 import { median, ms, secs, table } from './lib/stats.js';
 import {
+  type BenchStack,
+  type CommandTool,
+  type CommandToolName,
   type Context,
+  type OfflineFigure,
+  type RssFigure,
   type Sample,
   type Tool,
-  measureCli,
-  measureCompose,
+  findComposeV1,
+  findComposeV2,
+  findGnuTime,
+  measureCommandTool,
   measureFloor,
   measureLibrary,
-  measureStartup,
+  measureOffline,
   prepareCli,
 } from './lib/tools.js';
 import type { UpProfile } from './lib/trace.js';
@@ -40,6 +52,8 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1,10,25' },
+    seed: { type: 'boolean', default: false },
+    v1: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'json-file': { type: 'string' },
     'poll-ms': { type: 'string', default: '100' },
@@ -53,23 +67,32 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  process.stdout.write(`usage: npm run bench -- [--runs K] [--sizes 1,10,25] [--json] [--poll-ms 100]
+  process.stdout.write(`usage: npm run bench -- [--runs K] [--sizes 1,10,25|none] [--seed] [--v1] [--json] [--poll-ms 100]
+  --sizes none     no size stacks (with --seed: only the seed-like stack)
+  --seed           also the seed-like stack: N=3, 30 s healthcheck (each Docker-verdict up takes ~30 s)
+  --v1             also Debian's docker-compose 1.29 (docker-compose on PATH), as an extra column
   --profile        also run, at the largest size: a parallelism sweep and the raw-API floor
   --sweep 4,8,16   parallelism values for the sweep (implies it)
   --floor          raw-API floor at every size (create + start all in parallel, no modelstack)
   --no-cli         skip modelstack's CLI even if it supports up --wait
   --json-file F    also write the JSON report (with every sample) to F
   --timeout-s S    give up waiting for Docker's healthy verdict after S seconds (default 180)
+Compose v2 is found at MODELSTACK_COMPOSE_V2, else where scripts/install-test-tools.sh unpacks it.
 `);
   process.exit(0);
 }
 
 const runs = positiveInt(args.runs!, '--runs');
-const sizes = args.sizes!.split(',').map((s) => positiveInt(s, '--sizes'));
+const sizes = args.sizes === 'none' ? [] : args.sizes!.split(',').map((s) => positiveInt(s, '--sizes'));
+if (!sizes.length && !args.seed) {
+  process.stderr.write('--sizes none: nothing to measure without --seed\n');
+  process.exit(2);
+}
 const sweep = args.sweep ? args.sweep.split(',').map((s) => positiveInt(s, '--sweep')) : args.profile ? [2, 4, 8, 16, 32] : [];
-const floorSizes = args.floor ? sizes : args.profile ? [Math.max(...sizes)] : [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const exec = promisify(execFile);
+
+/** The seed article's stack, in busybox: three services whose healthcheck runs every 30 s. */
+const SEED = { n: 3, intervalS: 30 };
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
@@ -79,6 +102,8 @@ function positiveInt(text: string, flag: string): number {
   }
   return n;
 }
+
+const title = (key: string, n: number) => (key === 'seed' ? `seed-like: N=${n}, 30 s healthcheck` : `N=${n}`);
 
 async function main(): Promise<number> {
   const runId = newRunId();
@@ -97,58 +122,65 @@ async function main(): Promise<number> {
     pollMs: positiveInt(args['poll-ms']!, '--poll-ms'),
     timeoutMs: positiveInt(args['timeout-s']!, '--timeout-s') * 1000,
     signal: controller.signal,
+    gnuTime: await findGnuTime(controller.signal),
     live: new Map(),
     log,
   };
   if (!(await observer.images.inspect(IMAGE))) throw new Error(`image ${IMAGE} is missing; build it first (npm run pretest builds the test images)`);
-  const composeVersion = (await exec('docker-compose', ['version', '--short'])).stdout.trim();
   const engineInfo = await observer.ping();
+  const commandTools = new Map<CommandToolName, CommandTool>([['v2', await findComposeV2(controller.signal)]]);
+  if (args.v1) commandTools.set('v1', await findComposeV1(controller.signal));
   const cli = args['no-cli'] ? undefined : await prepareCli(ROOT, controller.signal, log);
-  const withCli = cli !== undefined;
-  const tools: Tool[] = withCli ? ['compose', 'library', 'cli'] : ['compose', 'library'];
-  log(`run ${runId}: sizes ${sizes.join(',')}, ${runs} runs, tools ${tools.join(', ')}${withCli ? '' : args['no-cli'] ? ' (CLI skipped: --no-cli)' : ' (CLI skipped: it has no up --wait / down, or does not build)'}`);
+  if (cli) commandTools.set('cli', cli);
+  const tools: Tool[] = ['v2', 'library', ...(cli ? ['cli' as const] : []), ...(args.v1 ? ['v1' as const] : [])];
+  log(
+    `run ${runId}: sizes ${sizes.join(',') || 'none'}${args.seed ? ' + seed-like' : ''}, ${runs} runs, tools ${tools.join(', ')}` +
+      (cli ? (cli.probe ? '' : ' (the CLI has no --probe: no probe figure for it)') : args['no-cli'] ? ' (CLI skipped: --no-cli)' : ' (CLI skipped: it has no up --wait / down, or does not build)') +
+      (ctx.gnuTime ? '' : ' (no GNU time: no RSS figures)'),
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'modelstack-bench-'));
   const samples: Sample[] = [];
-  const startup = { compose: [] as number[], cli: [] as number[] };
+  const offline = new Map<CommandToolName, Array<Partial<Record<OfflineFigure, number>>>>();
+  let configOf = '';
   let failed: unknown;
   try {
-    for (const n of sizes) {
-      const file = await writeComposeFile(dir, n, runId);
+    const stacks: BenchStack[] = [];
+    for (const n of sizes) stacks.push({ key: `n${n}`, n, file: await writeComposeFile(dir, n, runId) });
+    if (args.seed) stacks.push({ key: 'seed', n: SEED.n, file: await writeComposeFile(dir, SEED.n, runId, SEED.intervalS) });
+    for (const stack of stacks) {
       for (let run = 0; run < runs; run++) {
         // Rotate the order so no tool always goes first (cold caches) or last.
         const order = tools.map((_, i) => tools[(i + run) % tools.length]!);
         for (const tool of order) {
-          const project = `${runId}-n${n}-r${run}-${tool}`;
-          const s =
-            tool === 'compose'
-              ? await measureCompose(ctx, file, project, n, run)
-              : tool === 'library'
-                ? await measureLibrary(ctx, file, project, n, run)
-                : await measureCli(ctx, cli!, ROOT, file, project, n, run);
+          const project = `${runId}-${stack.key}-r${run}-${tool}`;
+          const s = tool === 'library' ? await measureLibrary(ctx, stack, project, run) : await measureCommandTool(ctx, commandTools.get(tool)!, ROOT, stack, project, run);
           samples.push(s);
-          log(`N=${n} run ${run + 1}/${runs} ${tool.padEnd(7)} up ${secs(s.up)}  healthy ${secs(s.healthy)}  docker-healthy ${secs(s.dockerHealthy)}  no-op ${secs(s.noop)}  down ${secs(s.down)}  (foreign containers: ${s.foreign}, cpu pressure ${s.cpuPressure.toFixed(0)}%, load ${s.load1.toFixed(1)})`);
+          log(`${title(stack.key, stack.n)} run ${run + 1}/${runs} ${tool.padEnd(7)} up --wait ${secs(s.healthy)}  --probe ${secs(s.probe)}  running ${secs(s.running)}  docker-healthy ${secs(s.dockerHealthy)}  no-op ${secs(s.noop)}  down ${secs(s.down)}  (foreign containers: ${s.foreign}, cpu pressure ${s.cpuPressure.toFixed(0)}%, load ${s.load1.toFixed(1)})`);
         }
       }
     }
+    // `config` of the largest file: parsing and printing N services.
+    const biggest = stacks.reduce((a, b) => (b.n > a.n ? b : a));
+    configOf = title(biggest.key, biggest.n);
     for (let run = 0; run < runs; run++) {
-      startup.compose.push(await measureStartup('docker-compose', ['--help'], controller.signal, ROOT));
-      if (cli) startup.cli.push(await measureStartup(process.execPath, [...cli, '--help'], controller.signal, ROOT));
+      for (const tool of commandTools.values()) offline.set(tool.name, [...(offline.get(tool.name) ?? []), await measureOffline(ctx, tool, biggest.file, ROOT)]);
     }
-    const nMax = Math.max(...sizes);
-    for (const p of sweep) {
-      const file = await writeComposeFile(dir, nMax, runId);
+    const nMax = Math.max(0, ...sizes);
+    for (const p of nMax ? sweep : []) {
+      const stack = { key: `n${nMax}`, n: nMax, file: await writeComposeFile(dir, nMax, runId) };
       for (let run = 0; run < runs; run++) {
-        const s = await measureLibrary(ctx, file, `${runId}-n${nMax}-p${p}-r${run}`, nMax, run, { parallelism: p, minimal: true });
+        const s = await measureLibrary(ctx, stack, `${runId}-n${nMax}-p${p}-r${run}`, run, { parallelism: p, minimal: true });
         samples.push(s);
         log(`sweep N=${nMax} parallelism ${p} run ${run + 1}/${runs}: started ${secs(s.up)}  healthy ${secs(s.healthy)}  down ${secs(s.down)}`);
       }
     }
-    for (const n of floorSizes) {
+    const floorStacks = stacks.filter((s) => s.key !== 'seed' && (args.floor || (args.profile && s.n === nMax)));
+    for (const stack of floorStacks) {
       for (let run = 0; run < runs; run++) {
-        const s = await measureFloor(ctx, `${runId}-n${n}-floor-r${run}`, n, run);
+        const s = await measureFloor(ctx, stack, `${runId}-${stack.key}-floor-r${run}`, run);
         samples.push(s);
-        log(`floor N=${n} run ${run + 1}/${runs}: up ${secs(s.up)}  docker-healthy ${secs(s.healthy)}  down ${secs(s.down)}`);
+        log(`floor N=${stack.n} run ${run + 1}/${runs}: all running ${secs(s.running)}  docker-healthy ${secs(s.healthy)}  down ${secs(s.down)}`);
       }
     }
   } catch (err) {
@@ -174,23 +206,47 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const report = summarize(samples, { runId, runs, sizes, composeVersion, engine: engineInfo.version, cores: cpus().length, pollMs: ctx.pollMs, startup: { compose: median(startup.compose), cli: median(startup.cli) } });
+  const versions = Object.fromEntries([...commandTools.values()].map((t) => [t.name, t.version]));
+  const offlineMedians = Object.fromEntries(
+    [...offline].map(([tool, rows]) => [tool, Object.fromEntries(OFFLINE.map((f) => [f, median(rows.map((r) => r[f]).filter((v): v is number => v !== undefined))] as const).filter(([, v]) => !Number.isNaN(v)))]),
+  );
+  const report = summarize(samples, { runId, runs, sizes, seed: args.seed!, versions, engine: engineInfo.version, cores: cpus().length, pollMs: ctx.pollMs, offline: offlineMedians, configOf });
   const json = `${JSON.stringify({ ...report, samples }, null, 2)}\n`;
   if (args['json-file']) await writeFile(args['json-file'], json);
   process.stdout.write(args.json ? json : render(report));
   return left.containers.length || left.networks.length ? 1 : 0;
 }
 
-type Figure = 'up' | 'healthy' | 'dockerHealthy' | 'noop' | 'noopFresh' | 'down' | 'load';
+type Figure = 'healthy' | 'probe' | 'dockerHealthy' | 'running' | 'noop' | 'noopFresh' | 'down' | 'load';
+type Medians = Partial<Record<Figure, number>>;
 
-interface SizeReport {
+/** v2's figure each modelstack figure is divided by (the probe and the fresh no-op have no v2 twin: v2's nearest). */
+const REFERENCE: Record<Figure, Figure | undefined> = {
+  healthy: 'healthy',
+  probe: 'healthy',
+  dockerHealthy: 'dockerHealthy',
+  running: 'running',
+  noop: 'noop',
+  noopFresh: 'noop',
+  down: 'down',
+  load: undefined,
+};
+const FIGURES = Object.keys(REFERENCE) as Figure[];
+const OFFLINE: OfflineFigure[] = ['help', 'version', 'config'];
+const RSS: RssFigure[] = ['healthy', 'probe', 'noop', 'down'];
+const MODELSTACK = ['library', 'cli'] as const;
+
+interface StackReport {
+  key: string;
   n: number;
   foreign: { min: number; max: number };
   load1: { min: number; max: number };
   cpuPressure: { min: number; max: number };
-  medians: Partial<Record<Tool | 'floor', Partial<Record<Figure, number>>>>;
-  /** modelstack / compose, from the medians above (< 1: modelstack is faster). */
-  ratios: Partial<Record<'library' | 'cli', Partial<Record<Figure, number>>>>;
+  medians: Partial<Record<Tool | 'floor', Medians>>;
+  /** modelstack / Compose v2, from the medians above (< 1: modelstack is faster). */
+  ratios: Partial<Record<(typeof MODELSTACK)[number], Medians>>;
+  /** Median max RSS (MB) of each command tool's commands. */
+  rssMb: Partial<Record<CommandToolName, Partial<Record<RssFigure, number>>>>;
   profile?: ProfileReport;
 }
 
@@ -205,41 +261,69 @@ interface ProfileReport {
 }
 
 interface Report {
-  meta: { runId: string; runs: number; sizes: number[]; composeVersion: string; engine: string; cores: number; pollMs: number; startup: { compose: number; cli: number }; date: string };
-  sizes: SizeReport[];
+  meta: {
+    runId: string;
+    runs: number;
+    sizes: number[];
+    seed: boolean;
+    /** Version of each command tool (v2, v1, cli). */
+    versions: Partial<Record<CommandToolName, string>>;
+    engine: string;
+    cores: number;
+    pollMs: number;
+    /** Median seconds of the commands that never touch the engine, per command tool. */
+    offline: Partial<Record<CommandToolName, Partial<Record<OfflineFigure, number>>>>;
+    /** Which stack's file `config` printed. */
+    configOf: string;
+    date: string;
+  };
+  stacks: StackReport[];
   sweep: Array<{ parallelism: number; n: number; up: number; healthy: number; down: number; createStartInFlight: number; createMeanMs: number; startMeanMs: number }>;
   verdict: { noSlower: boolean; slower: string[] };
 }
 
-const FIGURES: Figure[] = ['up', 'healthy', 'dockerHealthy', 'noop', 'noopFresh', 'down', 'load'];
+const medianOf = (values: Array<number | undefined>) => median(values.filter((v): v is number => v !== undefined && !Number.isNaN(v)));
+const range = (values: number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
 
 function summarize(samples: Sample[], meta: Omit<Report['meta'], 'date'>): Report {
   const main = samples.filter((s) => s.parallelism === undefined);
-  const sizeReports = meta.sizes.map((n): SizeReport => {
-    const at = main.filter((s) => s.n === n);
-    const medians: SizeReport['medians'] = {};
-    for (const tool of ['compose', 'library', 'cli', 'floor'] as const) {
+  const keys = [...new Set(main.map((s) => s.stack))];
+  const stackReports = keys.map((key): StackReport => {
+    const at = main.filter((s) => s.stack === key);
+    const medians: StackReport['medians'] = {};
+    const rssMb: StackReport['rssMb'] = {};
+    for (const tool of ['v2', 'library', 'cli', 'v1', 'floor'] as const) {
       const of = at.filter((s) => s.tool === tool);
       if (!of.length) continue;
-      medians[tool] = Object.fromEntries(
-        FIGURES.map((f) => [f, median(of.map((s) => s[f]).filter((v): v is number => v !== undefined))] as const).filter(([, v]) => !Number.isNaN(v)),
-      );
+      medians[tool] = Object.fromEntries(FIGURES.map((f) => [f, medianOf(of.map((s) => s[f]))] as const).filter(([, v]) => !Number.isNaN(v)));
+      if (tool !== 'library' && tool !== 'floor') {
+        rssMb[tool] = Object.fromEntries(RSS.map((f) => [f, medianOf(of.map((s) => s.rssMb?.[f]))] as const).filter(([, v]) => !Number.isNaN(v)));
+      }
     }
-    const ratios: SizeReport['ratios'] = {};
-    for (const tool of ['library', 'cli'] as const) {
+    const ratios: StackReport['ratios'] = {};
+    const v2 = medians.v2;
+    for (const tool of MODELSTACK) {
       const m = medians[tool];
-      const c = medians.compose;
-      if (!m || !c) continue;
-      const r: Partial<Record<Figure, number>> = {};
-      for (const f of ['up', 'healthy', 'dockerHealthy', 'noop', 'down'] as const) if (m[f] !== undefined && c[f] !== undefined) r[f] = m[f]! / c[f]!;
-      if (m.noopFresh !== undefined && c.noop !== undefined) r.noopFresh = m.noopFresh / c.noop;
+      if (!m || !v2) continue;
+      const r: Medians = {};
+      for (const f of FIGURES) {
+        const ref = REFERENCE[f];
+        if (ref && m[f] !== undefined && v2[ref] !== undefined) r[f] = m[f]! / v2[ref]!;
+      }
       ratios[tool] = r;
     }
-    const foreign = at.map((s) => s.foreign);
-    const load1 = at.map((s) => s.load1);
-    const pressure = at.map((s) => s.cpuPressure);
     const libs = at.filter((s) => s.tool === 'library' && s.profile);
-    return { n, foreign: { min: Math.min(...foreign), max: Math.max(...foreign) }, load1: { min: Math.min(...load1), max: Math.max(...load1) }, cpuPressure: { min: Math.min(...pressure), max: Math.max(...pressure) }, medians, ratios, ...(libs.length ? { profile: medianProfile(libs) } : {}) };
+    return {
+      key,
+      n: at[0]!.n,
+      foreign: range(at.map((s) => s.foreign)),
+      load1: range(at.map((s) => s.load1)),
+      cpuPressure: range(at.map((s) => s.cpuPressure)),
+      medians,
+      ratios,
+      rssMb,
+      ...(libs.length ? { profile: medianProfile(libs) } : {}),
+    };
   });
   const sweep = [...new Set(samples.filter((s) => s.parallelism !== undefined).map((s) => s.parallelism!))].map((p) => {
     const of = samples.filter((s) => s.parallelism === p);
@@ -256,12 +340,15 @@ function summarize(samples: Sample[], meta: Omit<Report['meta'], 'date'>): Repor
     };
   });
   const slower: string[] = [];
-  for (const s of sizeReports) {
+  for (const s of stackReports) {
     for (const [tool, r] of Object.entries(s.ratios)) {
-      for (const [f, v] of Object.entries(r)) if (v > 1) slower.push(`N=${s.n} ${tool} ${f} ×${v.toFixed(2)}`);
+      for (const [f, v] of Object.entries(r)) if (v > 1) slower.push(`${s.key === 'seed' ? 'seed' : `N=${s.n}`} ${tool} ${f} ×${v.toFixed(2)}`);
     }
   }
-  return { meta: { ...meta, date: new Date().toISOString() }, sizes: sizeReports, sweep, verdict: { noSlower: slower.length === 0, slower } };
+  const cli = meta.offline.cli;
+  const v2 = meta.offline.v2;
+  for (const f of OFFLINE) if (cli?.[f] !== undefined && v2?.[f] !== undefined && cli[f]! > v2[f]!) slower.push(`cli ${f} ×${(cli[f]! / v2[f]!).toFixed(2)}`);
+  return { meta: { ...meta, date: new Date().toISOString() }, stacks: stackReports, sweep, verdict: { noSlower: slower.length === 0, slower } };
 }
 
 /** Per phase, the median over runs of start, end, calls and latencies. */
@@ -302,49 +389,88 @@ function medianProfile(samples: Sample[]): ProfileReport {
 }
 
 const LABELS: Record<Figure, string> = {
-  up: 'up (compose: command; modelstack: all started)',
-  healthy: 'up → all healthy (as each tool decides)',
-  dockerHealthy: "up → Docker's healthcheck: all healthy (polled)",
-  noop: 'no-op up',
-  noopFresh: 'no-op up, fresh loadProject + Stack + connect',
+  healthy: "up --wait, Docker's verdict (1.29: polled)",
+  probe: 'up --wait --probe (v2: its up --wait)',
+  dockerHealthy: 'up → Docker says all healthy (polled)',
+  running: 'up → all running (polled)',
+  noop: 'no-op up --wait',
+  noopFresh: 'no-op up, fresh loadProject + Stack',
   down: 'down',
   load: 'loadProject (parse + validate the file)',
 };
+const OFFLINE_LABELS: Record<OfflineFigure, string> = { help: '--help (process start)', version: '--version', config: 'config' };
+const RSS_LABELS: Record<RssFigure, string> = { healthy: 'up -d --wait', probe: 'up -d --wait --probe', noop: 'no-op up', down: 'down' };
+
+/** One table: a figure per row; v2, then each modelstack contestant with its ratio, then 1.29 and the floor when present. */
+function figureTable<F extends string>(
+  head: string,
+  figures: F[],
+  label: (f: F) => string,
+  value: (tool: Tool | 'floor', f: F) => number | undefined,
+  reference: (f: F) => F | undefined,
+  columns: Array<Tool | 'floor'>,
+  digits: (f: F) => number = () => 2,
+): string {
+  const name: Record<Tool | 'floor', string> = { v2: 'Compose v2', library: 'library', cli: 'CLI', v1: '1.29', floor: 'raw floor' };
+  const header = [head];
+  for (const c of columns) header.push(name[c], ...(c === 'library' || c === 'cli' ? ['ratio'] : []));
+  const rows = figures
+    .filter((f) => columns.some((c) => value(c, f) !== undefined))
+    .map((f) => {
+      const row = [label(f)];
+      const ref = reference(f);
+      const v2 = ref === undefined ? undefined : value('v2', ref);
+      for (const c of columns) {
+        const v = c === 'v2' ? v2 : value(c, f);
+        row.push(secs(v, digits(f)));
+        if (c === 'library' || c === 'cli') row.push(v !== undefined && v2 !== undefined ? secs(v / v2) : '—');
+      }
+      return row;
+    });
+  return table(header, rows);
+}
+
+/** The size stack with the most services (not the seed-like one). */
+function largestSize(report: Report): StackReport | undefined {
+  return report.stacks.filter((s) => s.key !== 'seed').reduce<StackReport | undefined>((a, b) => (a && a.n >= b.n ? a : b), undefined);
+}
 
 function render(report: Report): string {
   const { meta } = report;
   const out: string[] = [];
+  const versions = `Docker Compose ${meta.versions.v2} (reference)${meta.versions.v1 ? `, docker-compose ${meta.versions.v1}` : ''}`;
   out.push(
-    `modelstack vs docker-compose ${meta.composeVersion} — engine ${meta.engine}, ${meta.cores} cores, run ${meta.runId}, ${meta.date}`,
-    `median seconds of ${meta.runs} runs; ratio = modelstack / compose (< 1: modelstack faster); health polled every ${meta.pollMs} ms (adds up to one interval)`,
+    `modelstack vs ${versions} — engine ${meta.engine}, ${meta.cores} cores, run ${meta.runId}, ${meta.date}`,
+    `median seconds of ${meta.runs} runs; ratio = modelstack / Compose v2 (< 1: modelstack faster); Docker polled every ${meta.pollMs} ms from the start of each up (adds up to one interval)`,
     '',
   );
-  for (const s of report.sizes) {
-    const hasCli = Boolean(s.medians.cli);
-    const header = ['N=' + s.n, 'compose', 'modelstack', 'ratio', ...(hasCli ? ['CLI', 'ratio'] : []), ...(s.medians.floor ? ['raw floor'] : [])];
-    const rows = FIGURES.filter((f) => s.medians.library?.[f] !== undefined || s.medians.compose?.[f] !== undefined).map((f) => [
-      LABELS[f],
-      secs(s.medians.compose?.[f]),
-      secs(s.medians.library?.[f], f === 'load' ? 3 : 2),
-      secs(s.ratios.library?.[f]),
-      ...(hasCli ? [secs(s.medians.cli?.[f]), secs(s.ratios.cli?.[f])] : []),
-      ...(s.medians.floor ? [secs(s.medians.floor[f])] : []),
-    ]);
-    out.push(table(header, rows), `at cycle starts: other agents' running containers ${s.foreign.min}–${s.foreign.max}; CPU pressure (PSI avg10) ${s.cpuPressure.min.toFixed(0)}–${s.cpuPressure.max.toFixed(0)}%; load average ${s.load1.min.toFixed(1)}–${s.load1.max.toFixed(1)} (${report.meta.cores} cores)`, '');
+  for (const s of report.stacks) {
+    const columns = (['v2', 'library', 'cli', 'v1', 'floor'] as const).filter((c) => s.medians[c]);
+    out.push(
+      figureTable(title(s.key, s.n), FIGURES, (f) => LABELS[f], (tool, f) => s.medians[tool]?.[f], (f) => REFERENCE[f], columns, (f) => (f === 'load' ? 3 : 2)),
+      `at cycle starts: other agents' running containers ${s.foreign.min}–${s.foreign.max}; CPU pressure (PSI avg10) ${s.cpuPressure.min.toFixed(0)}–${s.cpuPressure.max.toFixed(0)}%; load average ${s.load1.min.toFixed(1)}–${s.load1.max.toFixed(1)} (${meta.cores} cores)`,
+      '',
+    );
+  }
+  const commandColumns = (['v2', 'cli', 'v1'] as const).filter((c) => meta.offline[c]);
+  out.push(figureTable(`without the engine (config: ${meta.configOf} file)`, OFFLINE, (f) => OFFLINE_LABELS[f], (tool, f) => meta.offline[tool as CommandToolName]?.[f], (f) => f, commandColumns, () => 3));
+  if (meta.offline.cli && meta.offline.cli.version === undefined) out.push('(the CLI has no --version yet: no figure for it)');
+  out.push('');
+  const largest = largestSize(report) ?? report.stacks.at(-1)!;
+  if (Object.values(largest.rssMb).some((r) => Object.keys(r).length)) {
+    out.push(
+      figureTable(`max RSS, MB, ${title(largest.key, largest.n)}`, RSS, (f) => RSS_LABELS[f], (tool, f) => largest.rssMb[tool as CommandToolName]?.[f], (f) => (f === 'probe' ? 'healthy' : f), commandColumns, () => 0),
+      '',
+    );
   }
   out.push(
-    `process startup, included in every command figure (median '--help'): docker-compose ${secs(meta.startup.compose)} s` +
-      (Number.isNaN(meta.startup.cli) ? '' : `, modelstack CLI (compiled, node) ${secs(meta.startup.cli)} s`),
-    '',
-  );
-  out.push(
     report.verdict.noSlower
-      ? 'verdict: modelstack is no slower than docker-compose on every figure'
-      : `verdict: modelstack is SLOWER on: ${report.verdict.slower.join('; ')}`,
+      ? 'verdict: modelstack is no slower than Compose v2 on every figure'
+      : `verdict: modelstack is SLOWER than Compose v2 on: ${report.verdict.slower.join('; ')}`,
     '',
   );
 
-  const biggest = report.sizes[report.sizes.length - 1];
+  const biggest = largestSize(report);
   if (biggest?.profile) {
     const p = biggest.profile;
     out.push(`where modelstack's up goes, N=${biggest.n} (median of runs; ms after up() was called; calls: mean/max latency, mean in flight)`);
