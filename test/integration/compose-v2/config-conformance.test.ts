@@ -46,7 +46,7 @@ interface Variant {
   deviation?: Deviation;
   /**
    * Both tools must refuse the file; modelstack's message must contain this
-   * text (which names `file:line:column` and the key).
+   * text (for a file's content: `file:line:column` and the key).
    */
   fails?: string;
   /** For a deviation: text modelstack's error must contain, or that Compose's must. */
@@ -76,6 +76,7 @@ function conformanceCases(): Case[] {
 const OTHER_FIXTURES: Case[] = [
   { name: 'seed article', dir: join(FIXTURES, 'seed'), variant: { name: '-f docker-compose.yml', args: ['-f', 'docker-compose.yml'] } },
   { name: 'seed article + stand-in', dir: join(FIXTURES, 'seed'), variant: { name: 'two files', args: ['-f', 'docker-compose.yml', '-f', 'docker-compose.standin.yml'] } },
+  { name: 'seed article', dir: join(FIXTURES, 'seed'), variant: { name: 'another --project-directory', args: ['-f', 'docker-compose.yml', '--project-directory', '../customer-service'] } },
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'default' } },
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'all profiles', args: ['--profile', 'gpu', '--profile', 'debug'] } },
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'env overrides', env: { TF_IMAGE: 'custom/tf:1', MODEL_LOG_LEVEL: 'debug', JUPYTER_TOKEN: 't$k' } } },
@@ -123,15 +124,18 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
             expect(theirs.stderr).toContain('MarshalJSON for type types.SSHKey');
             expect(ours.code, ours.stderr).toBe(0);
             // Compose's YAML prints a key as `id: path`, which it cannot read back; ours
-            // prints `id=path`. With that one spelling mapped, the YAML outputs agree.
+            // prints `id=path`. Compose also lists the keys in random order (a Go map).
+            // With that spelling mapped and both lists sorted, the YAML outputs agree.
             {
               const yaml = await runBoth(c, 'yaml');
               expect(yaml.theirs.code, yaml.theirs.stderr).toBe(0);
-              const theirsYaml = parseYaml(yaml.theirs.stdout) as { services: Record<string, { build?: { ssh?: string[] } }> };
-              for (const svc of Object.values(theirsYaml.services)) {
-                if (svc.build?.ssh) svc.build.ssh = svc.build.ssh.map((e) => e.replace(/^([^:=]+): /, '$1='));
-              }
-              expect(parseYaml(yaml.ours.stdout)).toStrictEqual(theirsYaml);
+              type WithSsh = { services: Record<string, { build?: { ssh?: string[] } }> };
+              const sortSsh = (tree: WithSsh, map: (e: string) => string = (e) => e): WithSsh => {
+                for (const svc of Object.values(tree.services)) if (svc.build?.ssh) svc.build.ssh = svc.build.ssh.map(map).sort();
+                return tree;
+              };
+              const theirsYaml = sortSsh(parseYaml(yaml.theirs.stdout) as WithSsh, (e) => e.replace(/^([^:=]+): /, '$1='));
+              expect(sortSsh(parseYaml(yaml.ours.stdout) as WithSsh)).toStrictEqual(theirsYaml);
             }
             break;
           default:
@@ -148,7 +152,6 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
         expect(theirs.code, `docker compose config accepted it:\n${theirs.stdout}`).not.toBe(0);
         expect(ours.code, `modelstack config accepted it:\n${ours.stdout}`).toBe(1);
         expect(ours.stderr).toContain(expected);
-        expect(ours.stderr).toMatch(/compose\.yaml:\d+:\d+: services\./);
       });
       return;
     }
