@@ -111,9 +111,15 @@ export function planUp(
     return { service: name, dependsOn: want.dependsOn, containers };
   });
 
-  const orphans: OrphanAction[] = observed.containers
-    .filter((c) => !c.oneoff && !Object.hasOwn(project.services, c.service))
-    .map((c) => ({ action: options.removeOrphans ? 'remove' : 'warn', service: c.service, container: c.name, id: c.id }));
+  // As in Compose: a service of an inactive profile is still the project's, not an orphan;
+  // COMPOSE_IGNORE_ORPHANS (shell or .env) silences orphans unless their removal is asked for.
+  const known = (service: string): boolean => Object.hasOwn(project.services, service) || Object.hasOwn(project.disabled_services ?? {}, service);
+  const ignoreOrphans = isTrue(project.environment?.['COMPOSE_IGNORE_ORPHANS']) && !options.removeOrphans;
+  const orphans: OrphanAction[] = ignoreOrphans
+    ? []
+    : observed.containers
+        .filter((c) => !c.oneoff && !known(c.service))
+        .map((c) => ({ action: options.removeOrphans ? 'remove' : 'warn', service: c.service, container: c.name, id: c.id }));
 
   const usedNetworks = new Set(order.flatMap((s) => Object.keys(project.services[s]?.networks ?? {})));
   const networks = Object.entries(project.networks)
@@ -214,6 +220,11 @@ export function divergence(want: DesiredService, c: ObservedContainer): string[]
 function withoutContents(config: Record<string, unknown>): Record<string, unknown> {
   const { contents: _contents, ...rest } = config;
   return rest;
+}
+
+/** Compose's `utils.StringToBool`: Go's ParseBool of the lowercased value. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'true'].includes(value.toLowerCase());
 }
 
 function shortId(id: string): string {

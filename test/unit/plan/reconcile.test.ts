@@ -279,3 +279,24 @@ describe('services that share another service\'s container (service:X)', () => {
     ]);
   });
 });
+
+describe('orphans, as Compose counts them', () => {
+  const withOld = (over: Partial<Project>): Project => ({ ...project({ web: base }), ...over });
+  const old = observed('p-old-1', base);
+
+  it('a container of a service whose profile is not active is not an orphan', () => {
+    const p = withOld({ disabled_services: { old: { ...base, profiles: ['debug'] } } });
+    expect(planUp(p, desiredServices(p), state([observed('p-web-1', base), old]), { removeOrphans: true }).orphans).toEqual([]);
+  });
+
+  it.each([
+    ['true', undefined, []],
+    ['1', undefined, []],
+    ['false', undefined, ['warn']],
+    ['true', true, ['remove']],
+  ] as const)('COMPOSE_IGNORE_ORPHANS=%s, removeOrphans %s → %j', (value, removeOrphans, expected) => {
+    const p = withOld({ environment: { COMPOSE_IGNORE_ORPHANS: value } });
+    const plan = planUp(p, desiredServices(p), state([observed('p-web-1', base), old]), removeOrphans ? { removeOrphans } : {});
+    expect(plan.orphans.map((o) => o.action)).toEqual(expected);
+  });
+});
