@@ -129,6 +129,36 @@ describe('docker compose v2.26.1 and modelstack keep each other\'s containers', 
     }
   });
 
+  it('the hash Compose writes is ours for the customer-service project (env files, extends, anchors, profiles, GPUs), created without start', async () => {
+    const project = runs.next();
+    const dir = mkdtempSync(join(tmpdir(), 'modelstack-v2-'));
+    dirs.push(dir);
+    cpSync(resolve(import.meta.dirname, '../../fixtures/compose/customer-service'), dir, { recursive: true });
+    // Every resource carries the run's label (an override file, hashed by both tools alike).
+    const label = `    labels: {${TEST_LABEL}: ${project}}`;
+    writeFileSync(join(dir, 'compose.test.yaml'), [
+      'services:',
+      ...['intent', 'sentiment', 'ner', 'ner-gpu', 'gateway', 'notebook'].flatMap((n) => [`  ${n}:`, label]),
+      'networks:',
+      ...['models', 'public'].flatMap((n) => [`  ${n}:`, label]),
+      'volumes:',
+      ...['intent-weights', 'sentiment-weights', 'ner-weights'].flatMap((n) => [`  ${n}:`, label]),
+      '',
+    ].join('\n'));
+    // The images exist on the test engine; `create` never starts the containers (no GPU needed).
+    const env = { HOME: dir, TF_IMAGE: 'modelstack-test/busybox:latest', GATEWAY_IMAGE: 'modelstack-test/busybox:latest' };
+    const args = ['-f', 'compose.yaml', '-f', 'compose.test.yaml', '-p', project, '--profile', 'gpu', '--profile', 'debug'];
+    await composeV2Ok([...args, 'create'], { cwd: dir, env });
+    const found = await containers(project);
+    const model = await loadProject({ cwd: dir, files: ['compose.yaml', 'compose.test.yaml'], projectName: project, profiles: ['gpu', 'debug'], env });
+    expect(Object.keys(found).sort()).toEqual(Object.keys(model.services).map((n) => `${project}-${n}-1`).sort());
+    for (const [name, c] of Object.entries(found)) {
+      expect(c.hash, name).toBe(composeConfigHash(model, name.slice(project.length + 1).replace(/-\d+$/, '')));
+    }
+    expect((await composeV2([...args, 'down', '-v'], { cwd: dir, env })).code).toBe(0);
+    expect(await leftovers(`${TEST_LABEL}=${project}`)).toEqual([]);
+  });
+
   it('modelstack up -d, then Compose up -d: Compose says Running, recreates nothing; its ps, logs and down work', async () => {
     const s = newStack();
     const up = await ms(s, 'up', '-d');
