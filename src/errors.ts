@@ -37,3 +37,32 @@ export function isAbortError(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown } | null;
   return e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ABORT_ERR';
 }
+
+/**
+ * What an aborted operation rejects with: the signal's reason when it is an
+ * Error (a caller's own `abort(new Error('user pressed Ctrl-C'))`, or the
+ * `TimeoutError` of `AbortSignal.timeout`), else an `AbortError` — so
+ * {@link isAbortError} recognises it and a non-Error reason is never
+ * mistaken for the cause of a failure.
+ */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new DOMException(reason === undefined ? 'This operation was aborted' : `aborted: ${String(reason)}`, 'AbortError');
+}
+
+/** Resolves after `ms`; rejects with {@link abortReason} as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

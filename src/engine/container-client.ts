@@ -6,10 +6,10 @@
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { type ContainerSpec, toCreateOptions, toEndpoint } from './container-spec.js';
-import type { Engine } from './engine.js';
-import { isAbortError } from '../errors.js';
+import { type CallOptions, type Engine, withSignal } from './engine.js';
+import { sleep } from '../errors.js';
 import { ContainerNameConflictError, ExecError, ImageNotFoundError, PortAlreadyAllocatedError } from './errors.js';
-import { type OutputStream, demuxDecoder } from './streams.js';
+import { type EngineStream, type OutputStream, demuxDecoder, readStream } from './streams.js';
 
 /** One line a container printed. */
 export interface LogLine {
@@ -61,24 +61,31 @@ export class ContainerClient {
   /**
    * Creates a container and joins its extra networks (the API takes one at
    * create time). If joining fails, the half-made container is removed, so a
-   * failure leaves nothing behind. Returns the container id.
+   * failure leaves nothing behind. An abort while the engine creates it
+   * removes what the engine made anyway. Returns the container id.
    */
-  async create(spec: ContainerSpec): Promise<string> {
+  async create(spec: ContainerSpec, options: CallOptions = {}): Promise<string> {
     const label = spec.name ?? spec.image;
-    const container = await this.engine.call(
-      `create container ${label}`,
-      () => this.engine.docker.createContainer(toCreateOptions(spec)),
-      (http) => {
-        if (http.statusCode === 409) return new ContainerNameConflictError(spec.name ?? '?');
-        if (http.statusCode === 404 && /image/i.test(http.engineMessage)) {
-          return new ImageNotFoundError(spec.image, `not present locally (${http.engineMessage}); pull or build it first`);
-        }
-        return undefined;
-      },
-    );
+    let container: Dockerode.Container;
+    try {
+      container = await this.engine.call(
+        `create container ${label}`,
+        () => this.engine.docker.createContainer(withSignal(options, toCreateOptions(spec))),
+        (http) => {
+          if (http.statusCode === 409) return new ContainerNameConflictError(spec.name ?? '?');
+          if (http.statusCode === 404 && /image/i.test(http.engineMessage)) {
+            return new ImageNotFoundError(spec.image, `not present locally (${http.engineMessage}); pull or build it first`);
+          }
+          return undefined;
+        },
+      );
+    } catch (err) {
+      if (options.signal?.aborted && spec.name) await this.removeIfMadeBy(spec);
+      throw err;
+    }
     const extra = spec.networkMode ? [] : (spec.networks ?? []).slice(1);
     try {
-      for (const net of extra) await this.engine.networks.connect(net.name, container.id, toEndpoint(net));
+      for (const net of extra) await this.engine.networks.connect(net.name, container.id, toEndpoint(net), options);
     } catch (err) {
       await this.remove(container.id, { force: true });
       throw err;
@@ -87,19 +94,34 @@ export class ContainerClient {
   }
 
   /**
+   * After an aborted create: the engine may have made the container all the
+   * same. Remove it if it is there with exactly the labels of `spec` (ours,
+   * not a namesake), within a short deadline of its own.
+   */
+  private async removeIfMadeBy(spec: ContainerSpec): Promise<void> {
+    const signal = AbortSignal.timeout(5000);
+    try {
+      const found = await this.inspect(spec.name!, { signal });
+      const labels = found?.Config.Labels ?? {};
+      if (found && Object.entries(spec.labels ?? {}).every(([k, v]) => labels[k] === v)) await this.remove(found.Id, { force: true, signal });
+    } catch {
+      // Best effort: the caller reports the abort; down removes what is left.
+    }
+  }
+
+  /**
    * Starts a container. A host port that is already taken becomes a
    * {@link PortAlreadyAllocatedError} naming the container, service and port.
    */
-  async start(id: string): Promise<void> {
+  async start(id: string, options: CallOptions = {}): Promise<void> {
     try {
-      await this.engine.docker.getContainer(id).start();
+      await this.engine.docker.getContainer(id).start(withSignal(options));
     } catch (err) {
-      const http = err as { statusCode?: number };
-      if (http.statusCode === 304) return; // already running
+      if ((err as { statusCode?: number }).statusCode === 304) return; // already running
       const translated = this.engine.translate(`start container ${id}`, err);
       const port = allocatedPort((translated as { engineMessage?: string }).engineMessage ?? '');
       if (port) {
-        const info = await this.inspect(id).catch(() => undefined);
+        const info = await this.inspect(id, options).catch(() => undefined);
         throw new PortAlreadyAllocatedError(
           info ? containerName(info) : id,
           info?.Config.Labels?.['com.docker.compose.service'],
@@ -111,65 +133,55 @@ export class ContainerClient {
     }
   }
 
-  /** Stops a container, giving it `timeoutSeconds` (default: its own stop timeout) before SIGKILL. Stopping a stopped container is fine. */
-  async stop(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
-    try {
-      await this.engine.docker.getContainer(id).stop(options.timeoutSeconds === undefined ? {} : { t: options.timeoutSeconds });
-    } catch (err) {
-      const code = (err as { statusCode?: number }).statusCode;
-      if (code === 304 || code === 404) return;
-      throw this.engine.translate(`stop container ${id}`, err);
-    }
-  }
-
-  /** Sends a signal (default SIGKILL). */
-  async kill(id: string, signal = 'SIGKILL'): Promise<void> {
-    await this.engine.call(`kill container ${id}`, () => this.engine.docker.getContainer(id).kill({ signal }));
-  }
-
-  /** Restarts a container with a stop timeout. */
-  async restart(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
-    await this.engine.call(`restart container ${id}`, () =>
-      this.engine.docker.getContainer(id).restart(options.timeoutSeconds === undefined ? {} : { t: options.timeoutSeconds }),
+  /** Stops a container, giving it `timeoutSeconds` (default: its own stop timeout) before SIGKILL. Stopping a stopped or missing container is fine. */
+  async stop(id: string, options: CallOptions & { timeoutSeconds?: number } = {}): Promise<void> {
+    await this.engine.removal(
+      `stop container ${id}`,
+      () => this.engine.docker.getContainer(id).stop(withSignal(options, options.timeoutSeconds === undefined ? {} : { t: options.timeoutSeconds })),
+      { done: (http) => http.statusCode === 304 }, // not running
     );
   }
 
-  /** Removes a container; a missing one is not an error (removal is idempotent). */
-  async remove(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    try {
-      await this.engine.docker.getContainer(id).remove({ force: options.force ?? false, v: options.volumes ?? false });
-    } catch (err) {
-      const http = err as { statusCode?: number; json?: { message?: string } };
-      if (http.statusCode === 404) return;
-      // A removal already under way (e.g. two downs at once) ends the same way.
-      if (http.statusCode === 409 && /already in progress/.test(http.json?.message ?? '')) return;
-      throw this.engine.translate(`remove container ${id}`, err);
-    }
+  /** Sends a signal (default SIGKILL). */
+  async kill(id: string, options: CallOptions & { signalName?: string } = {}): Promise<void> {
+    await this.engine.call(`kill container ${id}`, () => this.engine.docker.getContainer(id).kill(withSignal(options, { signal: options.signalName ?? 'SIGKILL' })));
+  }
+
+  /** Restarts a container with a stop timeout. */
+  async restart(id: string, options: CallOptions & { timeoutSeconds?: number } = {}): Promise<void> {
+    await this.engine.call(`restart container ${id}`, () =>
+      this.engine.docker.getContainer(id).restart(withSignal(options, options.timeoutSeconds === undefined ? {} : { t: options.timeoutSeconds })),
+    );
+  }
+
+  /** Removes a container; a missing one, or one whose removal is already under way, is not an error (removal is idempotent). */
+  async remove(id: string, options: CallOptions & { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.engine.removal(
+      `remove container ${id}`,
+      () => this.engine.docker.getContainer(id).remove(withSignal(options, { force: options.force ?? false, v: options.volumes ?? false })),
+      // Two downs at once: the second finds the removal under way, which ends the same way.
+      { done: (http) => http.statusCode === 409 && /already in progress/.test(http.engineMessage) },
+    );
   }
 
   /** Renames a container. */
-  async rename(id: string, name: string): Promise<void> {
+  async rename(id: string, name: string, options: CallOptions = {}): Promise<void> {
     await this.engine.call(
       `rename container ${id} to ${name}`,
-      () => this.engine.docker.getContainer(id).rename({ name }),
+      () => this.engine.docker.getContainer(id).rename(withSignal(options, { name })),
       (http) => (http.statusCode === 409 ? new ContainerNameConflictError(name) : undefined),
     );
   }
 
   /** Inspects a container; undefined when it does not exist. `signal` gives up on an engine that does not answer. */
-  async inspect(id: string, options: { signal?: AbortSignal } = {}): Promise<Dockerode.ContainerInspectInfo | undefined> {
-    try {
-      return await this.engine.docker.getContainer(id).inspect(options.signal ? ({ abortSignal: options.signal } as object) : {});
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw this.engine.translate(`inspect container ${id}`, err);
-    }
+  async inspect(id: string, options: CallOptions = {}): Promise<Dockerode.ContainerInspectInfo | undefined> {
+    return this.engine.find(`inspect container ${id}`, () => this.engine.docker.getContainer(id).inspect(withSignal(options) as Dockerode.ContainerInspectOptions));
   }
 
   /** Lists containers (running and stopped) carrying all of the given labels (`key` or `key=value`). */
-  async list(labels: string[] = [], options: { all?: boolean } = {}): Promise<Dockerode.ContainerInfo[]> {
+  async list(labels: string[] = [], options: CallOptions & { all?: boolean } = {}): Promise<Dockerode.ContainerInfo[]> {
     return this.engine.call('list containers', () =>
-      this.engine.docker.listContainers({ all: options.all ?? true, filters: JSON.stringify({ label: labels }) }),
+      this.engine.docker.listContainers(withSignal(options, { all: options.all ?? true, filters: JSON.stringify({ label: labels }) })),
     );
   }
 
@@ -177,7 +189,7 @@ export class ContainerClient {
   async logs(id: string, options: LogsOptions = {}): Promise<LogLine[]> {
     const tty = await this.isTty(id, options.signal);
     const buffer = (await this.engine.call(`logs of ${id}`, () =>
-      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: false, ...(options.signal ? { abortSignal: options.signal } : {}) } as { follow: false }),
+      this.engine.docker.getContainer(id).logs(withSignal(options, { ...logQuery(options), follow: false as const })),
     )) as unknown as Buffer;
     const lines: LogLine[] = [];
     const splitter = lineSplitter((line) => lines.push(line));
@@ -196,95 +208,65 @@ export class ContainerClient {
     }
   }
 
-  /** Follows logs until the container stops or `signal` aborts. */
+  /** Follows logs until the container stops or `signal` aborts (then it resolves). */
   async followLogs(id: string, options: FollowLogsOptions): Promise<void> {
-    const tty = await this.isTty(id);
+    const call = { ...(options.signal ? { signal: options.signal } : {}) };
+    const tty = await this.isTty(id, options.signal);
     const stream = (await this.engine.call(`follow logs of ${id}`, () =>
-      this.engine.docker.getContainer(id).logs({ ...logQuery(options), follow: true }),
-    )) as unknown as NodeJS.ReadableStream & { destroy(): void };
+      this.engine.docker.getContainer(id).logs(withSignal(call, { ...logQuery(options), follow: true as const })),
+    )) as unknown as EngineStream;
     const splitter = lineSplitter(options.onLine);
     const decoder = demuxDecoder((s, chunk) => splitter.push(s, chunk));
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => (tty ? splitter.push('stdout', chunk) : decoder.write(chunk));
-      const done = (err?: Error) => {
-        stream.removeListener('data', onData);
-        stream.removeListener('end', onEnd);
-        stream.removeListener('error', onError);
-        options.signal?.removeEventListener('abort', onAbort);
-        splitter.flush();
-        if (err) reject(err);
-        else resolve();
-      };
-      const onEnd = () => done();
-      const onError = (err: Error) => done(isAbortError(err) ? undefined : err);
-      const onAbort = () => {
-        stream.destroy();
-        done();
-      };
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('data', onData);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-    });
+    try {
+      await readStream(stream, (chunk) => (tty ? splitter.push('stdout', chunk) : decoder.write(chunk)), options.signal);
+    } catch (err) {
+      // Stopping to follow is what the caller asked for.
+      if (!options.signal?.aborted) throw err;
+    } finally {
+      splitter.flush();
+    }
   }
 
-  /** Runs a command in a running container and returns its exit code and output. */
+  /**
+   * Runs a command in a running container and returns its exit code and
+   * output. `signal` stops waiting (the process may keep running in the
+   * container); give it a deadline, e.g. `AbortSignal.timeout(ms)`.
+   */
   async exec(id: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const call = { ...(options.signal ? { signal: options.signal } : {}) };
     const container = this.engine.docker.getContainer(id);
     const exec = await this.engine.call(
       `exec in ${id}`,
       () =>
-        container.exec({
-          Cmd: cmd,
-          AttachStdout: true,
-          AttachStderr: true,
-          Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-          User: options.user,
-          WorkingDir: options.workingDir,
-          Privileged: options.privileged,
-        }),
+        container.exec(
+          withSignal(call, {
+            Cmd: cmd,
+            AttachStdout: true,
+            AttachStderr: true,
+            Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+            User: options.user,
+            WorkingDir: options.workingDir,
+            Privileged: options.privileged,
+          }),
+        ),
       (http) => new ExecError(id, cmd, http.engineMessage),
     );
     const stream = (await this.engine.call(
       `start exec in ${id}`,
-      () => exec.start({ hijack: true, stdin: false }),
+      () => exec.start(withSignal(call, { hijack: true, stdin: false })),
       (http) => new ExecError(id, cmd, http.engineMessage),
-    )) as NodeJS.ReadableStream & { destroy(): void };
+    )) as unknown as EngineStream;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const decoder = demuxDecoder((s, chunk) => {
       (s === 'stderr' ? err : out).push(chunk);
       options.onOutput?.(s, chunk);
     });
-    await new Promise<void>((resolve, reject) => {
-      const done = (e?: Error) => {
-        stream.removeListener('data', onData);
-        stream.removeListener('end', onEnd);
-        stream.removeListener('close', onEnd);
-        stream.removeListener('error', onError);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (e) reject(e);
-        else resolve();
-      };
-      const onData = (chunk: Buffer) => decoder.write(chunk);
-      const onEnd = () => done();
-      const onError = (e: Error) => done(e);
-      const onAbort = () => {
-        stream.destroy();
-        done(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
-      };
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('data', onData);
-      stream.on('end', onEnd);
-      stream.on('close', onEnd);
-      stream.on('error', onError);
-    });
+    await readStream(stream, (chunk) => decoder.write(chunk), options.signal);
     // The output stream closes when the process ends; the exit code is
-    // recorded a moment later, so ask until the engine says it stopped.
+    // recorded a moment later, so ask again (briefly) until the engine has it.
     for (let attempt = 0; ; attempt++) {
-      const info = await this.engine.call(`inspect exec in ${id}`, () => exec.inspect());
+      const info = await this.engine.call(`inspect exec in ${id}`, () => exec.inspect(withSignal(call) as object) as Promise<Dockerode.ExecInspectInfo>);
       if (!info.Running && info.ExitCode !== null) {
         return {
           exitCode: info.ExitCode ?? -1,
@@ -293,7 +275,7 @@ export class ContainerClient {
         };
       }
       if (attempt > 50) throw new ExecError(id, cmd, 'the engine did not report an exit code');
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10, options.signal);
     }
   }
 
@@ -301,7 +283,7 @@ export class ContainerClient {
    * Puts files and folders into a container (running or not) as one tar
    * archive extracted at `/`. Paths must be absolute; parents are created.
    */
-  async putFiles(id: string, entries: ArchiveEntry[]): Promise<void> {
+  async putFiles(id: string, entries: ArchiveEntry[], options: CallOptions = {}): Promise<void> {
     const archive = tar.pack();
     for (const e of entries) {
       if (!e.path.startsWith('/')) throw new TypeError(`putFiles: "${e.path}" is not an absolute path`);
@@ -311,13 +293,13 @@ export class ContainerClient {
       else archive.entry({ name, mode: e.mode ?? 0o644, ...owner }, e.content);
     }
     archive.finalize();
-    await this.putArchive(id, '/', archive as unknown as NodeJS.ReadableStream);
+    await this.putArchive(id, '/', archive as unknown as NodeJS.ReadableStream, options);
   }
 
   /** Extracts a tar stream into `path` inside the container. */
-  async putArchive(id: string, path: string, archive: NodeJS.ReadableStream): Promise<void> {
+  async putArchive(id: string, path: string, archive: NodeJS.ReadableStream, options: CallOptions = {}): Promise<void> {
     await this.engine.call(`copy files into ${id}:${path}`, () =>
-      this.engine.docker.getContainer(id).putArchive(archive, { path }),
+      this.engine.docker.getContainer(id).putArchive(archive, withSignal(options, { path })),
     );
   }
 

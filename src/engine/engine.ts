@@ -141,7 +141,7 @@ export class Engine {
   /**
    * Runs one engine call and turns transport failures into
    * {@link EngineUnreachableError} and HTTP errors into {@link EngineRequestError}
-   * (unless `map` recognises them first).
+   * (unless `map` recognises them first). An abort passes through as it is.
    * @internal
    */
   async call<T>(operation: string, fn: () => Promise<T>, map?: (err: EngineHttpError) => Error | undefined): Promise<T> {
@@ -149,6 +149,49 @@ export class Engine {
       return await fn();
     } catch (err) {
       throw this.translate(operation, err, map);
+    }
+  }
+
+  /**
+   * A GET of the engine API at `path` (unversioned here; the negotiated
+   * version is prefixed like every call's), for the few reads dockerode cannot
+   * cancel (image and network inspect). @internal
+   */
+  get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      this.docker.modem.dial(
+        { path, method: 'GET', statusCodes: { 200: true, 404: 'no such object', 500: 'server error' }, ...(options.signal ? { abortSignal: options.signal } : {}) } as never,
+        (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)),
+      ),
+    );
+  }
+
+  /** {@link call} for a lookup: an object that does not exist (404) is `undefined`, not an error. @internal */
+  async find<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(operation, fn);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * {@link call} for a removal or a stop: an object that is already gone
+   * (404), or an answer `done` recognises (a removal already under way), is
+   * done. @internal
+   */
+  async removal(
+    operation: string,
+    fn: () => Promise<unknown>,
+    options: { map?: (err: EngineHttpError) => Error | undefined; done?: (err: EngineHttpError) => boolean } = {},
+  ): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      const http = asHttpError(err);
+      if (http && (http.statusCode === 404 || options.done?.(http))) return;
+      throw this.translate(operation, err, options.map);
     }
   }
 
@@ -164,6 +207,22 @@ export class Engine {
     if (isTransportError(err)) return new EngineUnreachableError(this.address, err);
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/** Options every engine call takes. */
+export interface CallOptions {
+  /** Gives up on the call (and drops its connection) when this aborts: a caller's deadline or Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** dockerode's per-call options with the caller's signal (dockerode calls it `abortSignal`). @internal */
+export function withSignal<T extends object = {}>(options: CallOptions, query?: T): T & { abortSignal?: AbortSignal } {
+  return options.signal ? { ...(query as T), abortSignal: options.signal } : { ...(query as T) };
+}
+
+/** True when the engine answered 404 (no such object). */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof EngineRequestError ? err.statusCode === 404 : asHttpError(err)?.statusCode === 404;
 }
 
 /** An HTTP error answer from the engine, as dockerode reports it. */

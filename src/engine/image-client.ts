@@ -7,9 +7,9 @@ import path from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
-import type { Engine } from './engine.js';
+import { type CallOptions, type Engine, withSignal } from './engine.js';
 import { ImageBuildError, ImageNotFoundError, ImagePullError } from './errors.js';
-import { jsonLineDecoder } from './streams.js';
+import { type EngineStream, jsonLineDecoder, readStream } from './streams.js';
 
 /** When to pull: Compose's `pull_policy` values the engine layer understands. */
 export type ImagePullPolicy = 'missing' | 'always' | 'never';
@@ -88,13 +88,8 @@ export class ImageClient {
   constructor(private readonly engine: Engine) {}
 
   /** Inspects a local image; undefined when it is not present. */
-  async inspect(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
-    try {
-      return await this.engine.call(`inspect image ${ref}`, () => this.engine.docker.getImage(ref).inspect());
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404 || isNotFound(err)) return undefined;
-      throw err;
-    }
+  async inspect(ref: string, options: CallOptions = {}): Promise<Dockerode.ImageInspectInfo | undefined> {
+    return this.engine.find(`inspect image ${ref}`, () => this.engine.get<Dockerode.ImageInspectInfo>(`/images/${ref}/json`, options));
   }
 
   /**
@@ -105,14 +100,14 @@ export class ImageClient {
   async ensure(ref: string, options: EnsureImageOptions = {}): Promise<Dockerode.ImageInspectInfo> {
     const policy = options.policy ?? 'missing';
     if (policy !== 'always') {
-      const local = await this.inspect(ref);
+      const local = await this.inspect(ref, options);
       if (local) return local;
       if (policy === 'never') {
         throw new ImageNotFoundError(ref, 'it is not present locally and the pull policy is "never"; build or load it, or allow pulling');
       }
     }
     await this.pull(ref, options);
-    const pulled = await this.inspect(ref);
+    const pulled = await this.inspect(ref, options);
     if (!pulled) throw new ImagePullError(ref, 'the engine reported success but the image is not present afterwards');
     return pulled;
   }
@@ -132,7 +127,7 @@ export class ImageClient {
         this.engine.docker.createImage(
           options.auth ?? {},
           { ...query, abortSignal: options.signal } as object,
-        ) as Promise<NodeJS.ReadableStream>,
+        ) as Promise<EngineStream>,
       (http) =>
         http.statusCode === 404
           ? new ImageNotFoundError(ref, `the registry has no such image (${http.engineMessage})`)
@@ -183,7 +178,7 @@ export class ImageClient {
           rm: true,
           forcerm: true,
           abortSignal: options.signal,
-        } as Dockerode.ImageBuildOptions),
+        } as Dockerode.ImageBuildOptions) as Promise<EngineStream>,
       (http) => new ImageBuildError(options.tag, http.engineMessage, []),
     );
     const tail: string[] = [];
@@ -203,56 +198,30 @@ export class ImageClient {
       return error ? new ImageBuildError(options.tag, error, tail) : undefined;
     });
     if (imageId) return imageId;
-    const built = await this.inspect(options.tag);
+    const built = await this.inspect(options.tag, options);
     if (!built) throw new ImageBuildError(options.tag, 'the engine reported success but no image was tagged', tail);
     return built.Id;
   }
 
   /** Removes an image (ignores "no such image"). */
-  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
-    try {
-      await this.engine.call(`remove image ${ref}`, () => this.engine.docker.getImage(ref).remove({ force: options.force }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+  async remove(ref: string, options: CallOptions & { force?: boolean } = {}): Promise<void> {
+    await this.engine.removal(`remove image ${ref}`, () => this.engine.docker.getImage(ref).remove(withSignal(options, { force: options.force })));
   }
 }
 
 /** Reads a JSON-lines answer to its end; `check` may return an error that ends it. */
-function consumeJsonStream(
-  stream: NodeJS.ReadableStream,
-  signal: AbortSignal | undefined,
-  check: (obj: Record<string, unknown>) => Error | undefined,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let failure: Error | undefined;
-    const decoder = jsonLineDecoder((obj) => {
-      failure ??= check(obj);
-    });
-    const onAbort = () => {
-      (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.();
-      finish(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    const finish = (err?: Error) => {
-      stream.removeListener('data', onData);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onData = (chunk: Buffer) => decoder.write(chunk);
-    const onEnd = () => {
-      decoder.end();
-      finish(failure);
-    };
-    const onError = (err: Error) => finish(failure ?? err);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
+async function consumeJsonStream(stream: EngineStream, signal: AbortSignal | undefined, check: (obj: Record<string, unknown>) => Error | undefined): Promise<void> {
+  let failure: Error | undefined;
+  const decoder = jsonLineDecoder((obj) => {
+    failure ??= check(obj);
   });
+  try {
+    await readStream(stream, (chunk) => decoder.write(chunk), signal);
+  } catch (err) {
+    throw failure ?? err;
+  }
+  decoder.end();
+  if (failure) throw failure;
 }
 
 function inBandError(obj: Record<string, unknown>): string | undefined {
@@ -260,11 +229,6 @@ function inBandError(obj: Record<string, unknown>): string | undefined {
   if (detail && typeof detail.message === 'string') return detail.message;
   if (typeof obj.error === 'string') return obj.error;
   return undefined;
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { statusCode?: unknown; cause?: { statusCode?: unknown } };
-  return e?.statusCode === 404 || e?.cause?.statusCode === 404;
 }
 
 async function readDockerignore(context: string): Promise<(rel: string) => boolean> {

@@ -2,7 +2,7 @@
  * Networks: create a labelled bridge network, inspect, list by label, remove.
  */
 import type Dockerode from 'dockerode';
-import type { Engine } from './engine.js';
+import { type CallOptions, type Engine, withSignal } from './engine.js';
 import { ModelstackError } from '../errors.js';
 
 export interface NetworkSpec {
@@ -39,7 +39,7 @@ export class NetworkClient {
   constructor(private readonly engine: Engine) {}
 
   /** Creates the network and returns its id. Fails with {@link NetworkExistsError} if the name is taken. */
-  async create(spec: NetworkSpec): Promise<string> {
+  async create(spec: NetworkSpec, options: CallOptions = {}): Promise<string> {
     const body = {
       Name: spec.name,
       CheckDuplicate: true,
@@ -66,49 +66,37 @@ export class NetworkClient {
     };
     const network = await this.engine.call(
       `create network ${spec.name}`,
-      () => this.engine.docker.createNetwork(body as Dockerode.NetworkCreateOptions),
+      () => this.engine.docker.createNetwork(withSignal(options, body) as Dockerode.NetworkCreateOptions),
       (http) => (http.statusCode === 409 ? new NetworkExistsError(spec.name) : undefined),
     );
     return network.id;
   }
 
   /** Inspects a network by name or id; undefined when it does not exist. */
-  async inspect(nameOrId: string): Promise<Dockerode.NetworkInspectInfo | undefined> {
-    try {
-      return (await this.engine.call(`inspect network ${nameOrId}`, () =>
-        this.engine.docker.getNetwork(nameOrId).inspect(),
-      )) as Dockerode.NetworkInspectInfo;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw err;
-    }
+  async inspect(nameOrId: string, options: CallOptions = {}): Promise<Dockerode.NetworkInspectInfo | undefined> {
+    return this.engine.find(`inspect network ${nameOrId}`, () => this.engine.get<Dockerode.NetworkInspectInfo>(`/networks/${encodeURIComponent(nameOrId)}`, options));
   }
 
   /** Lists networks carrying all of the given labels (`key` or `key=value`). */
-  async list(labels: string[] = []): Promise<Dockerode.NetworkInspectInfo[]> {
+  async list(labels: string[] = [], options: CallOptions = {}): Promise<Dockerode.NetworkInspectInfo[]> {
     return this.engine.call('list networks', () =>
-      this.engine.docker.listNetworks({ filters: JSON.stringify({ label: labels }) } as object),
+      this.engine.docker.listNetworks(withSignal(options, { filters: JSON.stringify({ label: labels }) }) as Dockerode.NetworkListOptions),
     );
   }
 
   /** Connects a container (before or after start). */
-  async connect(network: string, container: string, endpoint: Dockerode.EndpointSettings = {}): Promise<void> {
+  async connect(network: string, container: string, endpoint: Dockerode.EndpointSettings = {}, options: CallOptions = {}): Promise<void> {
     await this.engine.call(`connect ${container} to network ${network}`, () =>
-      this.engine.docker.getNetwork(network).connect({ Container: container, EndpointConfig: endpoint }),
+      this.engine.docker.getNetwork(network).connect(withSignal(options, { Container: container, EndpointConfig: endpoint })),
     );
   }
 
   /** Removes a network; a missing one is not an error (removal is idempotent). */
-  async remove(nameOrId: string): Promise<void> {
-    try {
-      await this.engine.call(
-        `remove network ${nameOrId}`,
-        () => this.engine.docker.getNetwork(nameOrId).remove(),
-        (http) => (http.statusCode === 403 || /active endpoints/.test(http.engineMessage) ? new NetworkInUseError(nameOrId, http.engineMessage) : undefined),
-      );
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return;
-      throw err;
-    }
+  async remove(nameOrId: string, options: CallOptions = {}): Promise<void> {
+    await this.engine.removal(
+      `remove network ${nameOrId}`,
+      () => this.engine.docker.getNetwork(nameOrId).remove(withSignal(options) as object),
+      { map: (http) => (http.statusCode === 403 || /active endpoints/.test(http.engineMessage) ? new NetworkInUseError(nameOrId, http.engineMessage) : undefined) },
+    );
   }
 }

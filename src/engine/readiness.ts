@@ -27,6 +27,7 @@ import type { Engine } from './engine.js';
 import type { EngineEvent } from './event-client.js';
 import type { EventHub } from './event-hub.js';
 import { containerName } from './container-client.js';
+import { sleep } from '../errors.js';
 import { type ContainerFailure, ContainerFailedError, WaitTimeoutError } from './errors.js';
 
 /**
@@ -355,7 +356,11 @@ async function probeLoop(
       // Not running yet, gone, or timed out: the event stream reports real failures.
       if (signal.aborted) return;
     }
-    await sleep(delay, signal);
+    try {
+      await sleep(delay, signal);
+    } catch {
+      return; // the wait is over
+    }
     delay = Math.min(delay * 2, 1000, Math.max(intervalMs, 50));
   }
 }
@@ -366,16 +371,4 @@ export function probeCommand(test: string[]): string[] | undefined {
   if (kind === 'CMD') return rest.length ? rest : undefined;
   if (kind === 'CMD-SHELL') return rest.length ? ['/bin/sh', '-c', rest.join(' ')] : undefined;
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

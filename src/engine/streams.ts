@@ -1,8 +1,57 @@
 /**
- * Decoding the engine's two stream formats: newline-delimited JSON (pull,
- * build, events) and the 8-byte-header multiplexed stdout/stderr framing
- * (logs and exec of containers without a TTY).
+ * Reading the engine's streamed answers: one way to read a stream to its end
+ * under an AbortSignal, and the decoders of the engine's two stream formats:
+ * newline-delimited JSON (pull, build, events) and the 8-byte-header
+ * multiplexed stdout/stderr framing (logs and exec of containers without a
+ * TTY).
  */
+import { abortReason } from '../errors.js';
+
+/** A stream as dockerode hands it out: readable, and destroyable to drop the connection. */
+export type EngineStream = NodeJS.ReadableStream & { destroy(error?: Error): void };
+
+/**
+ * Reads `stream` to its end, passing each chunk to `onData`. Resolves when
+ * the stream ends (or closes); rejects with its error, or with what `onData`
+ * returned to stop it. When `signal` aborts, the connection is dropped and the
+ * promise rejects with the signal's reason. Every listener is removed on
+ * every path.
+ */
+export function readStream(stream: EngineStream, onData: (chunk: Buffer) => Error | void, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      stream.removeListener('data', onChunk);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('close', onEnd);
+      stream.removeListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        // Destroying may still emit an error nobody listens to.
+        stream.on('error', () => {});
+        stream.destroy();
+        reject(err);
+      } else {
+        resolve();
+      }
+    };
+    const onChunk = (chunk: Buffer) => {
+      const stop = onData(chunk);
+      if (stop) finish(stop);
+    };
+    const onEnd = () => finish();
+    const onError = (err: Error) => finish(err);
+    const onAbort = () => finish(abortReason(signal!));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', onChunk);
+    stream.on('end', onEnd);
+    stream.on('close', onEnd);
+    stream.on('error', onError);
+  });
+}
 
 /**
  * Splits a byte stream into JSON objects, one per line, calling `onObject`

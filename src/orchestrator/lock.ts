@@ -12,7 +12,7 @@
  */
 import { ContainerNameConflictError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { ModelstackError } from '../errors.js';
+import { ModelstackError, sleep } from '../errors.js';
 import { LABEL } from '../plan/labels.js';
 import { ownerIsGone, ownerOfThisProcess } from './sweep.js';
 
@@ -34,30 +34,34 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
   const name = `${project}-modelstack-lock`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let delay = 25;
+  const call = options.signal ? { signal: options.signal } : {};
   let id: string | undefined;
   while (!id) {
     options.signal?.throwIfAborted();
     try {
-      id = await engine.containers.create({
-        name,
-        image: options.image,
-        entrypoint: ['/lock'], // never started
-        labels: { [LOCK_LABEL]: project, [LABEL.owner]: ownerOfThisProcess() },
-      });
+      id = await engine.containers.create(
+        {
+          name,
+          image: options.image,
+          entrypoint: ['/lock'], // never started
+          labels: { [LOCK_LABEL]: project, [LABEL.owner]: ownerOfThisProcess() },
+        },
+        call,
+      );
     } catch (err) {
       if (!(err instanceof ContainerNameConflictError)) throw err;
-      const holder = await engine.containers.inspect(name);
+      const holder = await engine.containers.inspect(name, call);
       const owner = holder?.Config.Labels?.[LABEL.owner] ?? '';
       const age = holder ? Date.now() - Date.parse(holder.Created) : 0;
       if (holder && (ownerIsGone(owner) || age > (options.staleAfterMs ?? 30_000))) {
-        await engine.containers.remove(holder.Id, { force: true });
+        await engine.containers.remove(holder.Id, { force: true, ...call });
         continue;
       }
       if (Date.now() > deadline) {
         throw new ModelstackError('PROJECT_LOCKED', `project "${project}" is locked by another modelstack process (${owner || 'unknown owner'}); retry, or remove the container ${name} if that process is gone`);
       }
       // The lock is held for one network create (milliseconds): a short backoff beats an event subscription.
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, options.signal);
       delay = Math.min(delay * 2, 500);
     }
   }
