@@ -18,6 +18,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { composeConfigHash } from '../../../src/plan/config-hash.js';
+import { serviceReferences } from '../../../src/plan/reconcile.js';
+import { loadProject, type LoadProjectOptions } from '../../../src/spec/load.js';
 import { cli } from '../cli/harness.js';
 import { composeV2 } from '../../helpers/compose-v2.js';
 
@@ -83,6 +86,23 @@ const OTHER_FIXTURES: Case[] = [
 ];
 
 const CASES = [...conformanceCases(), ...OTHER_FIXTURES];
+
+/** The global flags of a variant as `loadProject` options (the flags the fixtures use). */
+function loadOptions(args: readonly string[]): Partial<LoadProjectOptions> {
+  const out: { files: string[]; profiles: string[]; envFiles: string[]; projectName?: string; workingDir?: string } = { files: [], profiles: [], envFiles: [] };
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i + 1] ?? '';
+    switch (args[i]) {
+      case '-f': out.files.push(value); i++; break;
+      case '--profile': out.profiles.push(value); i++; break;
+      case '--env-file': out.envFiles.push(value); i++; break;
+      case '-p': out.projectName = value; i++; break;
+      case '--project-directory': out.workingDir = value; i++; break;
+      default: throw new Error(`conformance: flag ${args[i]} not mapped to loadProject options`);
+    }
+  }
+  return out;
+}
 
 async function runBoth(c: Case, format: 'json' | 'yaml'): Promise<{ ours: { code: number; stdout: string; stderr: string }; theirs: { code: number; stdout: string; stderr: string } }> {
   const cwd = c.variant.cwd ? join(c.dir, c.variant.cwd) : c.dir;
@@ -164,6 +184,24 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
       // Byte for byte too (Compose ends without a newline): the key order is compose-go's
       // struct order, which the config hash depends on.
       expect(ours.stdout.replace(/\n$/, '')).toBe(theirs.stdout);
+    });
+
+    it('config --hash: Compose\'s hash of each service is ours', async () => {
+      const cwd = c.variant.cwd ? join(c.dir, c.variant.cwd) : c.dir;
+      const env = { HOME, ...c.variant.env };
+      const theirs = await composeV2([...(c.variant.args ?? []), 'config', '--hash', '*'], { cwd, env });
+      expect(theirs.code, theirs.stderr).toBe(0);
+      const project = await loadProject({ ...loadOptions(c.variant.args ?? []), cwd, env });
+      // `config --hash` skips what `up` does before hashing: it reads no env_file and resolves
+      // no service:X reference. Those services are compared on real containers instead
+      // (interop.test.ts); here they must be exactly the ones whose hash differs.
+      const upOnly = new Set(Object.entries(project.services).filter(([n, s]) => s.env_file || serviceReferences(project, n).length > 0 || s.volumes_from?.length).map(([n]) => n));
+      const lines = theirs.stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]);
+      expect(lines.map(([n]) => n).sort()).toEqual(Object.keys(project.services).sort());
+      for (const [name, hash] of lines) {
+        if (upOnly.has(name)) continue;
+        expect(composeConfigHash(project, name), name).toBe(hash);
+      }
     });
 
     it('--format yaml: same value', async () => {
