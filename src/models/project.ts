@@ -9,6 +9,7 @@
  * variable or argument.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { ModelstackError } from '../errors.js';
@@ -18,7 +19,7 @@ import type { ConfigOrSecret, FileReference, Project, Service, ServicePort } fro
 import { parseBytes } from '../spec/units.js';
 import { GATEWAY_AUTH_PATH, gatewayAuth, gatewayConfig } from './gateway.js';
 import { type ModelOptions, type ModelStackOptions, modelStackOptionsSchema } from './options.js';
-import { SSH_PATHS, bootstrapScript, generateHostKey, looksLikePublicKey, sshdDropIn } from './ssh.js';
+import { SSH_PATHS, authorizedKeysProblem, bootstrapScript, generateHostKey, looksLikePublicKey, sshdDropIn } from './ssh.js';
 
 export const DEFAULTS = {
   name: 'models',
@@ -90,11 +91,18 @@ export function modelStackProject(input: ModelStackOptions): Project {
   const insecurePassword = options.ssh?.insecureRootPassword;
   const sshEnabled = keys.length > 0 || insecurePassword !== undefined;
   if (sshEnabled) {
+    const pasted = keys.find((k) => /PRIVATE KEY/.test(k));
+    if (pasted !== undefined) throw new ModelStackConfigError(`ssh.authorizedKeys: ${authorizedKeysProblem(pasted)}`);
     const keyLines = keys.filter(looksLikePublicKey);
     const keyFiles = keys.filter((k) => !looksLikePublicKey(k)).map((k) => resolvePath(workingDir, k));
     if (keyFiles.length > 1 || (keyFiles.length && keyLines.length)) {
       throw new ModelStackConfigError('ssh.authorizedKeys: give either key lines or the path of one file holding them, not both');
     }
+    // Whatever goes into authorized_keys is checked here, before anything is
+    // created: a private key given by mistake is refused, never copied.
+    const keyText = keyFiles[0] !== undefined ? readKeyFile(keyFiles[0]) : keyLines.join('\n');
+    const problem = keys.length ? authorizedKeysProblem(keyText) : undefined;
+    if (problem) throw new ModelStackConfigError(`ssh.authorizedKeys${keyFiles[0] !== undefined ? ` (${keyFiles[0]})` : ''}: ${problem}`);
     // Public keys are not secret: a config (Compose secrets cannot have inline content).
     configs.authorized_keys = keyFiles[0] !== undefined ? { name: 'authorized_keys', file: keyFiles[0] } : { name: 'authorized_keys', content: `${keyLines.join('\n')}\n` };
     configs.ssh_bootstrap = { name: 'ssh_bootstrap', content: bootstrapScript() };
@@ -308,3 +316,12 @@ function resolvePath(base: string, p: string): string {
 }
 
 export type { FileReference };
+
+/** The authorized keys file, read to check it (it is read again, as a config, when containers are made). */
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ModelStackConfigError(`ssh.authorizedKeys: cannot read ${file} (${(err as Error).message}); give the path of your public key file (e.g. ~/.ssh/id_ed25519.pub) or its line`);
+  }
+}

@@ -112,3 +112,36 @@ exec "$@"
 export function looksLikePublicKey(value: string): boolean {
   return /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+/.test(value.trim());
 }
+
+const KEY_TYPE = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)$/;
+
+/**
+ * What is wrong with `text` as the content of an authorized_keys file, or
+ * undefined when every line is a public key (blank lines and `#` comments
+ * allowed). A private key is named as such: it must never be copied anywhere.
+ */
+export function authorizedKeysProblem(text: string): string | undefined {
+  if (/PRIVATE KEY/.test(text)) {
+    return 'this is a private key, which must never leave your machine; give the public key (the .pub file next to it, or its one line)';
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (!lines.length) return 'no public key in it';
+  for (const [i, line] of lines.entries()) {
+    // An optional options field comes first (`from="10.0.0.1",no-pty ssh-ed25519 AAAA…`).
+    const fields = line.split(/\s+/);
+    const at = fields.findIndex((f) => KEY_TYPE.test(f));
+    const blob = at >= 0 ? fields[at + 1] : undefined;
+    if (at < 0 || !blob || !wireTypeIs(blob, fields[at]!)) {
+      return `line ${i + 1} is not a public key line ("<type> <base64 key> [comment]", e.g. the content of ~/.ssh/id_ed25519.pub): ${line.slice(0, 40)}${line.length > 40 ? '…' : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/** The key blob is base64 of the SSH wire format, which starts with the key type again. */
+function wireTypeIs(base64: string, type: string): boolean {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length < 4) return false;
+  const len = bytes.readUInt32BE(0);
+  return len === type.length && bytes.subarray(4, 4 + len).toString('latin1') === type;
+}

@@ -4,7 +4,10 @@
  * SSH wiring, the insecure opt-in, validation messages, host keys.
  */
 import { createPublicKey } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ModelStackConfigError, modelStackProject } from '../../../src/models/project.js';
 import { generateHostKey, looksLikePublicKey, sshdDropIn } from '../../../src/models/ssh.js';
 import { gatewayConfig } from '../../../src/models/gateway.js';
@@ -122,6 +125,31 @@ describe('modelStackProject', () => {
   ])('rejects %j', (options, message) => {
     expect(() => modelStackProject({ workingDir: '/w', ...options } as never)).toThrow(ModelStackConfigError);
     expect(() => modelStackProject({ workingDir: '/w', ...options } as never)).toThrow(message);
+  });
+
+  describe('ssh.authorizedKeys takes public keys only: a private key is refused, never copied', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-keys-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const PRIVATE = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
+    it.each([
+      ['a private key file (the path without .pub)', () => file('id_ed25519', PRIVATE), /\(.*id_ed25519\): this is a private key, which must never leave your machine; give the public key/],
+      ['a private key pasted inline', () => PRIVATE, /ssh\.authorizedKeys.*private key/],
+      ['a PEM private key file', () => file('key.pem', '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n'), /this is a private key/],
+      ['a file of something else', () => file('notes.txt', 'hello world\n'), /line 1 is not a public key line .*: hello world/],
+      ['a key line whose blob is not of its type', () => file('bad.pub', 'ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQAB x@y\n'), /line 1 is not a public key line/],
+      ['an empty file', () => file('empty.pub', '\n# nothing\n'), /no public key in it/],
+      ['a missing file', () => join(dir, 'nope.pub'), /cannot read .*nope\.pub/],
+    ])('%s', (_what, keys, message) => {
+      expect(() => modelStackProject({ workingDir: '/w', models: [{ name: 'a' }], ssh: { authorizedKeys: keys() } })).toThrow(message);
+    });
+    it('a public key file with comments and options is taken as it is', () => {
+      const pub = file('id.pub', `# work laptop\nfrom="127.0.0.1",no-pty ${KEY}\n${KEY}\n`);
+      expect(modelStackProject({ workingDir: '/w', models: [{ name: 'a' }], ssh: { authorizedKeys: pub } }).configs.authorized_keys).toEqual({ name: 'authorized_keys', file: pub });
+    });
   });
 
   it('allows a system folder only when asked', () => {
