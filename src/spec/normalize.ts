@@ -180,6 +180,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     'mem_swappiness', 'pull_refresh_after', 'runtime', 'storage_opt', 'use_api_socket', 'userns_mode', 'uts',
     'volumes_from', 'expose', 'group_add', 'models',
   ]);
+  if (s.extra_hosts) s.extra_hosts = unbracketHosts(s.extra_hosts);
   if (raw.pid !== undefined && raw.pid !== null) s.pid = raw.pid;
   if (raw.command !== undefined && raw.command !== null) s.command = raw.command;
   if (raw.entrypoint !== undefined && raw.entrypoint !== null) s.entrypoint = raw.entrypoint;
@@ -399,6 +400,7 @@ function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string)
     'cache_from', 'cache_to', 'entitlements', 'ssh', 'additional_contexts', 'isolation', 'privileged', 'extra_hosts',
   ]);
   if (build.dockerfile === undefined && build.dockerfile_inline === undefined) build.dockerfile = 'Dockerfile';
+  if (build.extra_hosts) build.extra_hosts = unbracketHosts(build.extra_hosts);
   if (b.args) {
     const args: Record<string, string | null> = {};
     // An argument without value takes the project environment's; Compose drops it when there is none.
@@ -523,6 +525,15 @@ function fileReference(r: { source?: string; target?: string; uid?: string; gid?
 function hook(h: { command?: string[] | null; user?: string; privileged?: boolean; working_dir?: string; environment?: Record<string, string | null> }): NonNullable<Service['post_start']>[number] {
   const out: NonNullable<Service['post_start']>[number] = { command: h.command ?? [] };
   copy(out, h, ['user', 'privileged', 'working_dir', 'environment']);
+  return out;
+}
+
+/** `host=[::1]` → `::1`: Compose drops the brackets around an address. */
+function unbracketHosts(hosts: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [host, ips] of Object.entries(hosts)) {
+    setOwn(out, host, ips.map((ip) => (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip)));
+  }
   return out;
 }
 
