@@ -42,17 +42,18 @@ import { checkDocument, checkProject, type Locator } from './validate.js';
 export interface LoadProjectOptions {
   /**
    * Compose files, later ones overriding earlier ones (`-f`). Relative paths
-   * count from `cwd`. When empty: `COMPOSE_FILE`, else `compose.yaml` /
-   * `docker-compose.yml` (and their `.override` file) in `cwd` or a parent folder.
+   * count from `cwd`. When empty: `COMPOSE_FILE` (from the environment or
+   * the project's `.env`), else `compose.yaml` / `docker-compose.yml` & co.
+   * (and an override file next to it) in `cwd` or a parent folder.
    */
   files?: string[];
   /** Project name (`-p`); wins over `COMPOSE_PROJECT_NAME`, `name:` and the folder name. */
   projectName?: string;
   /** Project folder (`--project-directory`); default: the folder of the first file. */
   workingDir?: string;
-  /** Env files for interpolation (`--env-file`); default: `.env` in the project folder, if present. */
+  /** Env files for interpolation (`--env-file`); default: `COMPOSE_ENV_FILES`, else `.env` in the project folder, if present. */
   envFiles?: string[];
-  /** Active profiles (`--profile`), added to `COMPOSE_PROFILES`. */
+  /** Active profiles (`--profile`); when none, `COMPOSE_PROFILES`. */
   profiles?: string[];
   /** The process environment; wins over env files. Default: `process.env`. */
   env?: Record<string, string | undefined>;
