@@ -12,6 +12,7 @@ import { NetworkInUseError } from '../engine/network-client.js';
 import { LABEL, projectFilter } from '../plan/labels.js';
 import { stopAndRemove, walkDependencyGraph } from './container-ops.js';
 import type { StackContext } from './context.js';
+import { removeAbandonedLock } from './lock.js';
 
 export interface DownOptions {
   /** Also remove the project's named volumes (`down -v`). */
@@ -47,6 +48,10 @@ export async function runDown(ctx: StackContext, options: DownOptions = {}): Pro
     await stopAndRemove(ctx, service, name, info.Id, options.timeoutSeconds);
     return name;
   });
+
+  // A lock left by an up that was killed while holding it is part of the project too.
+  const lock = await removeAbandonedLock(engine, project.name);
+  if (lock) removedContainers.push(lock);
 
   const removedNetworks: string[] = [];
   for (const n of await engine.networks.list([projectFilter(project.name)])) {

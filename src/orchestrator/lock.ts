@@ -10,6 +10,7 @@
  * never see it. A lock whose owner process is gone, or that is older than
  * `staleAfterMs`, is broken.
  */
+import type Dockerode from 'dockerode';
 import { ContainerNameConflictError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { ModelstackError, sleep } from '../errors.js';
@@ -29,9 +30,34 @@ export interface LockOptions {
   signal?: AbortSignal;
 }
 
+/** The lock container's name. */
+function lockName(project: string): string {
+  return `${project}-modelstack-lock`;
+}
+
+/** A lock nobody holds any more: its owner process is gone, or it is older than `staleAfterMs`. */
+function isAbandoned(holder: Dockerode.ContainerInspectInfo, staleAfterMs: number): boolean {
+  const owner = holder.Config.Labels?.[LABEL.owner] ?? '';
+  return ownerIsGone(owner) || Date.now() - Date.parse(holder.Created) > staleAfterMs;
+}
+
+/**
+ * Removes the project's lock if it was abandoned (an `up` killed while it
+ * held it), so `down` leaves nothing of the project behind. A lock a live
+ * process holds is left alone. Returns the removed lock's name.
+ */
+export async function removeAbandonedLock(engine: Engine, project: string, options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+  const holder = await engine.containers.inspect(lockName(project), options);
+  if (!holder || holder.Config.Labels?.[LOCK_LABEL] !== project || !isAbandoned(holder, DEFAULT_STALE_MS)) return undefined;
+  await engine.containers.remove(holder.Id, { force: true, ...options });
+  return lockName(project);
+}
+
+const DEFAULT_STALE_MS = 30_000;
+
 /** Runs `fn` while holding the engine-wide lock of `project`. */
 export async function withProjectLock<T>(engine: Engine, project: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  const name = `${project}-modelstack-lock`;
+  const name = lockName(project);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let delay = 25;
   const call = options.signal ? { signal: options.signal } : {};
@@ -52,8 +78,7 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
       if (!(err instanceof ContainerNameConflictError)) throw err;
       const holder = await engine.containers.inspect(name, call);
       const owner = holder?.Config.Labels?.[LABEL.owner] ?? '';
-      const age = holder ? Date.now() - Date.parse(holder.Created) : 0;
-      if (holder && (ownerIsGone(owner) || age > (options.staleAfterMs ?? 30_000))) {
+      if (holder && isAbandoned(holder, options.staleAfterMs ?? DEFAULT_STALE_MS)) {
         await engine.containers.remove(holder.Id, { force: true, ...call });
         continue;
       }

@@ -3,11 +3,12 @@
  * parallel and reachable on daemon-assigned ports on 127.0.0.1, then down
  * with nothing left; a failed up leaves only what down removes.
  */
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerFailedError, type Engine } from '../../../src/engine/index.js';
 import type { StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
-import { TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, testRuns } from '../../helpers/engine.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, testRuns } from '../../helpers/engine.js';
 import { httpService, testProject } from '../../helpers/project.js';
 
 describe('Stack up/down', () => {
@@ -107,5 +108,25 @@ describe('Stack up/down', () => {
     // A project that knows nothing but the name.
     await new Stack(testProject(run, {}), { engine }).down();
     expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
+  });
+
+  it('down removes the network lock an up left when it was killed while holding it, and leaves a live one alone', async () => {
+    const run = newRun();
+    const lock = (owner: string) =>
+      engine.containers.create({
+        name: `${run}-modelstack-lock`,
+        image: BUSYBOX,
+        entrypoint: ['/lock'],
+        labels: { 'org.modelstack.lock': run, 'org.modelstack.owner': owner, [TEST_LABEL]: run },
+      });
+    // A process id that cannot be alive: the lock's up was SIGKILLed.
+    await lock(`${2 ** 22 + 1}@${hostname()}`);
+    const result = await new Stack(testProject(run, {}), { engine }).down();
+    expect(result.removedContainers).toEqual([`${run}-modelstack-lock`]);
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
+    // Held by a live process (this one): not down's to break.
+    await lock(`${process.pid}@${hostname()}`);
+    expect((await new Stack(testProject(run, {}), { engine }).down()).removedContainers).toEqual([]);
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([`container ${run}-modelstack-lock`]);
   });
 });
