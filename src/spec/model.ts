@@ -151,7 +151,7 @@ export interface Service {
   provider?: { type: string; options?: Record<string, unknown> };
   pull_refresh_after?: string;
   runtime?: string;
-  storage_opt?: Record<string, unknown>;
+  storage_opt?: Record<string, string>;
   use_api_socket?: boolean;
   userns_mode?: string;
   uts?: string;

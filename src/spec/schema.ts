@@ -1001,7 +1001,7 @@ export const serviceSchema = obj({
   stdin_open: bool,
   stop_grace_period: duration,
   stop_signal: str,
-  storage_opt: mapOf(anyValue),
+  storage_opt: optionsMap,
   tmpfs: stringOrList(),
   tty: bool,
   ulimits,

@@ -224,7 +224,7 @@ function serviceOut(s: Service, format: Format): Ordered {
   o.set('stdin_open', s.stdin_open || undefined);
   o.set('stop_grace_period', duration(s.stop_grace_period));
   o.set('stop_signal', s.stop_signal || undefined);
-  o.set('storage_opt', s.storage_opt && fromUnknown(s.storage_opt));
+  o.set('storage_opt', stringMap(s.storage_opt));
   o.set('sysctls', stringMap(s.sysctls));
   o.set('tmpfs', list(s.tmpfs));
   o.set('tty', s.tty || undefined);
