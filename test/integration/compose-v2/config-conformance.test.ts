@@ -15,7 +15,7 @@
  * difference, and only it, instead of equality. No variant is skipped.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeConfigHash } from '../../../src/plan/config-hash.js';
@@ -38,7 +38,9 @@ type Deviation =
   /** keys newer than Compose 2.26 (e.g. `use_api_socket`, `models`, `provider`) are accepted; Compose 2.26 rejects them. */
   | 'newer-compose-keys'
   /** `build.ssh` with a key path prints as JSON and as `id=path` in YAML; Compose 2.26 fails to encode the JSON and prints `id: path`, which it cannot read back. */
-  | 'build-ssh-path-json';
+  | 'build-ssh-path-json'
+  /** `v:/data` mounts volume `v`; Compose 2.26 reads `v:` as a Windows drive and mounts an anonymous volume at `v:/data`. */
+  | 'one-letter-volume-name';
 
 interface Variant {
   name: string;
@@ -158,6 +160,21 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
               expect(sortSsh(parseYaml(yaml.ours.stdout) as WithSsh)).toStrictEqual(theirsYaml);
             }
             break;
+          case 'one-letter-volume-name': {
+            expect(theirs.code, theirs.stderr).toBe(0);
+            expect(ours.code, ours.stderr).toBe(0);
+            type Tree = { services: { app: { volumes: unknown[] } }; volumes?: Record<string, unknown> };
+            const a = JSON.parse(ours.stdout) as Tree;
+            const b = JSON.parse(theirs.stdout) as Tree;
+            expect(a.services.app.volumes).toEqual([{ type: 'volume', source: 'v', target: '/data', volume: {} }]);
+            expect(b.services.app.volumes).toEqual([{ type: 'volume', target: 'v:/data', volume: {} }]);
+            expect(a.volumes).toEqual({ v: { name: `${basename(c.dir)}_v` } });
+            // Everything else is the same.
+            a.services.app.volumes = b.services.app.volumes;
+            delete a.volumes;
+            expect(a).toStrictEqual(b);
+            break;
+          }
           default:
             throw new Error(`unknown deviation ${String(c.variant.deviation)}`);
         }
