@@ -77,7 +77,7 @@ function conformanceCases(): Case[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The repository's other compose fixtures, as other tests load them. */
+/** The repository's other compose fixtures, as their tests load them. */
 const OTHER_FIXTURES: Case[] = [
   { name: 'seed article', dir: join(FIXTURES, 'seed'), variant: { name: '-f docker-compose.yml', args: ['-f', 'docker-compose.yml'] } },
   { name: 'seed article + stand-in', dir: join(FIXTURES, 'seed'), variant: { name: 'two files', args: ['-f', 'docker-compose.yml', '-f', 'docker-compose.standin.yml'] } },
@@ -85,6 +85,9 @@ const OTHER_FIXTURES: Case[] = [
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'default' } },
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'all profiles', args: ['--profile', 'gpu', '--profile', 'debug'] } },
   { name: 'customer-service', dir: join(FIXTURES, 'customer-service'), variant: { name: 'env overrides', env: { TF_IMAGE: 'custom/tf:1', MODEL_LOG_LEVEL: 'debug', JUPYTER_TOKEN: 't$k' } } },
+  { name: 'interop stack', dir: join(FIXTURES, 'interop'), variant: { name: 'default', env: { RUN: 'conformance' } } },
+  { name: 'hash table', dir: join(FIXTURES, 'hash-table'), variant: { name: 'all profiles', args: ['--profile', 'extra'] } },
+  { name: 'hash table', dir: join(FIXTURES, 'hash-table'), variant: { name: 'references', args: ['-f', 'refs.yaml'] } },
 ];
 
 const CASES = [...conformanceCases(), ...OTHER_FIXTURES];
