@@ -402,6 +402,12 @@ function stringOrList(opts: { unique?: boolean } = {}): Schema<string[]> {
 }
 
 const listOfStrings = listOf(str, { unique: true, expected: 'a list of strings' });
+/**
+ * A list whose repeated entries Compose folds into one when files are merged
+ * (`cap_add`, `dns`, `links`, ...; see `merge.ts` enforceUnicity) instead of
+ * refusing them.
+ */
+const foldedStrings = listOf(str, { expected: 'a list of strings' });
 const stringMap = listOrDict('', 'strings');
 /** `driver_opts` and similar: values may be numbers, kept as text. */
 const optionsMap = mapOf(strOrNum);
@@ -926,8 +932,8 @@ export const serviceSchema = obj({
     weight: int(10, 1000),
     weight_device: listOf(blkioWeight),
   }, { extensions: false }),
-  cap_add: listOfStrings,
-  cap_drop: listOfStrings,
+  cap_add: foldedStrings,
+  cap_drop: foldedStrings,
   cgroup: oneOfValues(['host', 'private']),
   cgroup_parent: str,
   command,
@@ -946,15 +952,15 @@ export const serviceSchema = obj({
   depends_on: dependsOn,
   device_cgroup_rules: listOfStrings,
   devices: listOf(deviceMapping),
-  dns: stringOrList({ unique: true }),
-  dns_opt: listOfStrings,
-  dns_search: stringOrList({ unique: true }),
+  dns: stringOrList(),
+  dns_opt: foldedStrings,
+  dns_search: stringOrList(),
   domainname: str,
   entrypoint: command,
   env_file: envFile,
   label_file: stringOrList(),
   environment: listOrDict(null, 'variables'),
-  expose: listOf(strOrNum, { unique: true }),
+  expose: listOf(strOrNum),
   extends: extendsSchema,
   provider: obj({ type: str, options: mapOf(anyValue) }, { required: ['type'] }),
   external_links: listOfStrings,
@@ -968,7 +974,7 @@ export const serviceSchema = obj({
   ipc: str,
   isolation: str,
   labels: stringMap,
-  links: listOfStrings,
+  links: foldedStrings,
   logging: obj({ driver: str, options: mapOf(custom<string | null>((v, ctx) => (v === null ? null : typeof v === 'string' || typeof v === 'number' ? String(v) : (report(ctx, { expected: 'a string or a number' }), NEVER)))) }),
   mac_address: str,
   mem_limit: bytes,
@@ -987,7 +993,7 @@ export const serviceSchema = obj({
   post_start: listOf(serviceHook),
   pre_stop: listOf(serviceHook),
   privileged: bool,
-  profiles: listOf(pattern(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a profile name', 'start with a letter or digit; then letters, digits, "_", "." and "-"'), { unique: true }),
+  profiles: listOf(pattern(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a profile name', 'start with a letter or digit; then letters, digits, "_", "." and "-"')),
   pull_policy: pattern(PULL_POLICY, 'a pull policy: always, never, missing, build, daily, weekly or every_<duration>'),
   pull_refresh_after: str,
   read_only: bool,

@@ -161,6 +161,16 @@ export function checkProject(project: Project, locate: Locator, onWarning?: (w: 
     (s.configs ?? []).forEach((ref, i) => {
       if (!Object.hasOwn(project.configs, ref.source)) add(at('configs', i), `undefined config ${JSON.stringify(ref.source)}; add it under the top-level \`configs:\``);
     });
+    if (s.platform && s.build?.platforms?.length && !s.build.platforms.includes(s.platform)) {
+      add(at('platform'), `the service runs on ${JSON.stringify(s.platform)}, which \`build.platforms\` (${s.build.platforms.join(', ')}) does not build; add it there or change \`platform\``);
+    }
+    for (const [key, context] of Object.entries(s.build?.additional_contexts ?? {})) {
+      if (!context.startsWith('service:')) continue;
+      const target = context.slice('service:'.length);
+      const other = project.services[target];
+      if (!other) add(at('build', 'additional_contexts', key), `names service ${JSON.stringify(target)}, which is not defined (or not enabled); ${closestName(target, Object.keys(project.services))}`);
+      else if (!other.build) add(at('build', 'additional_contexts', key), `names service ${JSON.stringify(target)}, which has no \`build\`: only a service that is built can be a build context`);
+    }
     const count = s.scale ?? s.deploy?.replicas ?? 1;
     if (s.container_name && count > 1) {
       add(at('container_name'), `\`container_name\` must be unique, so the service cannot run ${count} containers; remove container_name or scale to 1`);

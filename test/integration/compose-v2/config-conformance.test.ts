@@ -40,7 +40,9 @@ type Deviation =
   /** `build.ssh` with a key path prints as JSON and as `id=path` in YAML; Compose 2.26 fails to encode the JSON and prints `id: path`, which it cannot read back. */
   | 'build-ssh-path-json'
   /** `v:/data` mounts volume `v`; Compose 2.26 reads `v:` as a Windows drive and mounts an anonymous volume at `v:/data`. */
-  | 'one-letter-volume-name';
+  | 'one-letter-volume-name'
+  /** A value the engine would refuse is refused at load, with file:line; Compose 2.26 prints it and fails when it creates the container. */
+  | 'stricter-validation';
 
 interface Variant {
   name: string;
@@ -162,6 +164,11 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
               const theirsYaml = sortSsh(parseYaml(yaml.theirs.stdout) as WithSsh, (e) => e.replace(/^([^:=]+): /, '$1='));
               expect(sortSsh(parseYaml(yaml.ours.stdout) as WithSsh)).toStrictEqual(theirsYaml);
             }
+            break;
+          case 'stricter-validation':
+            expect(theirs.code, theirs.stderr).toBe(0);
+            expect(ours.code).toBe(1);
+            expect(ours.stderr).toContain(c.variant.expectError ?? '(expectError missing)');
             break;
           case 'one-letter-volume-name': {
             expect(theirs.code, theirs.stderr).toBe(0);

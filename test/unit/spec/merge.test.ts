@@ -114,3 +114,12 @@ describe('mergeLayer / enforceUnicity directly', () => {
     expect(enforceUnicity(tree)).toEqual({ services: { s: { secrets: [{ source: 'a', target: '/run/secrets/a', mode: 256 }, { source: 'b' }], configs: [{ source: 'd', target: '/c' }] } } });
   });
 });
+
+describe('repeated entries Compose folds', () => {
+  it('cap_add, dns, expose, profiles, links and tmpfs keep one of each, in first-seen order', async () => {
+    const { project } = await loadFiles({
+      'compose.yaml': 'services:\n  db: {image: x}\n  s:\n    image: x\n    profiles: [p, p]\n    cap_add: [A, A, B]\n    dns: [1.1.1.1, 1.1.1.1]\n    expose: ["80", 80, "81"]\n    links: [db, db]\n    tmpfs: [/t, /t]\n',
+    }, { profiles: ['p'] });
+    expect(project.services.s).toMatchObject({ profiles: ['p'], cap_add: ['A', 'B'], dns: ['1.1.1.1'], expose: ['80', '81'], links: ['db'], tmpfs: ['/t'] });
+  });
+});
