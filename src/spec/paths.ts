@@ -77,7 +77,8 @@ export function resolveRelativePaths(tree: RawMap, baseDir: string, home: string
       if (isRawMap(ext) && typeof ext.file === 'string') ext.file = resolvePath(ext.file, baseDir, home);
       const develop = service.develop;
       if (isRawMap(develop) && Array.isArray(develop.watch)) {
-        for (const w of develop.watch) if (isRawMap(w) && typeof w.path === 'string') w.path = resolvePath(w.path, baseDir, home);
+        // An empty path stays empty (Compose refuses it rather than watching the project folder).
+        for (const w of develop.watch) if (isRawMap(w) && typeof w.path === 'string' && w.path !== '') w.path = resolvePath(w.path, baseDir, home);
       }
     }
   }

@@ -13,7 +13,8 @@
  * 2. `COMPOSE_PROJECT_NAME`, same.
  * 3. The top-level `name:` of the compose file (after interpolation),
  *    NORMALIZED, not rejected: `name: My App` gives `myapp`. If nothing is
- *    left after normalization, the folder name is used.
+ *    left after normalization, that is an error (Compose: "project name must
+ *    not be empty"), not the folder name.
  * 4. The base name of the working directory, normalized.
  *
  * Empty values count as unset at every step.
@@ -54,6 +55,8 @@ export function resolveProjectName(sources: {
   if (sources.nameField) {
     const normalized = normalizeProjectName(sources.nameField);
     if (normalized !== '') return normalized;
+    // Compose does not fall back to the folder once a file names the project.
+    throw new InvalidProjectNameError(sources.nameField, 'the `name:` of the compose file');
   }
   const folder = basename(resolve(sources.workingDir));
   const normalized = normalizeProjectName(folder);

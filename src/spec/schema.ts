@@ -703,6 +703,11 @@ const extraHosts: Schema<Record<string, string[]>> = custom((v, ctx) => {
   if (isRawMap(v)) {
     let ok = true;
     for (const [host, ips] of Object.entries(v)) {
+      if (host === '' || /[:=]/.test(host)) {
+        report(ctx, { expected: 'a host name', hint: 'a host name is not empty and has no ":" or "="', syntax: true, unknownKey: host }, [host]);
+        ok = false;
+        continue;
+      }
       if (typeof ips === 'string') add(host, ips);
       else if (Array.isArray(ips) && ips.every((x) => typeof x === 'string')) for (const ip of ips as string[]) add(host, ip);
       else {

@@ -171,11 +171,31 @@ export function checkProject(project: Project, locate: Locator, onWarning?: (w: 
       if (!other) add(at('build', 'additional_contexts', key), `names service ${JSON.stringify(target)}, which is not defined (or not enabled); ${closestName(target, Object.keys(project.services))}`);
       else if (!other.build) add(at('build', 'additional_contexts', key), `names service ${JSON.stringify(target)}, which has no \`build\`: only a service that is built can be a build context`);
     }
+    const watch = Array.isArray(s.develop?.['watch']) ? (s.develop['watch'] as Array<Record<string, unknown>>) : [];
+    watch.forEach((w, i) => {
+      if (w['path'] === '') add(at('develop', 'watch', i, 'path'), 'the path is empty; name the file or folder to watch');
+      if (!w['target'] && w['action'] !== 'rebuild' && w['action'] !== 'restart') {
+        add(at('develop', 'watch', i), `\`target\` is required for the action ${JSON.stringify(w['action'])} (only rebuild and restart go without)`, true);
+      }
+    });
     const count = s.scale ?? s.deploy?.replicas ?? 1;
     if (s.container_name && count > 1) {
       add(at('container_name'), `\`container_name\` must be unique, so the service cannot run ${count} containers; remove container_name or scale to 1`);
     }
   }
+  // An external volume is only looked up by name: what would create it is a contradiction.
+  for (const [name, volume] of Object.entries(project.volumes)) {
+    if (!volume.external) continue;
+    for (const key of ['driver', 'driver_opts', 'labels'] as const) {
+      if (volume[key] !== undefined) add(['volumes', name, key], `conflicting parameters "external" and ${JSON.stringify(key)} specified; an external volume is found by name, remove \`${key}\``, true);
+    }
+  }
+  const exclusive = (section: 'secrets' | 'configs', name: string, o: { file?: string; environment?: string; content?: string }): void => {
+    const sources = (['file', 'environment', 'content'] as const).filter((k) => o[k] !== undefined);
+    if (sources.length > 1) add([section, name, sources[1] as string], `${sources.map((k) => `\`${k}\``).join(' and ')} exclude each other; keep one source`, true);
+  };
+  for (const [name, secret] of Object.entries(project.secrets)) exclusive('secrets', name, secret);
+  for (const [name, config] of Object.entries(project.configs)) exclusive('configs', name, config);
   for (const [name, secret] of Object.entries(project.secrets)) {
     if (!secret.external && secret.file === undefined && secret.environment === undefined) {
       add(['secrets', name], 'a secret needs `file:` or `environment:` (or `external: true`)', true);

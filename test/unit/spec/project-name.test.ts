@@ -29,7 +29,6 @@ describe('resolveProjectName', () => {
     { name: 'empty name: counts as unset', input: { nameField: '', workingDir: '/w/f' }, expected: 'f' },
     // Compose normalizes `name:` instead of rejecting it.
     { name: 'name: is normalized', input: { nameField: 'My Model Stack', workingDir: '/w/f' }, expected: 'mymodelstack' },
-    { name: 'name: that normalizes to nothing falls back to the folder', input: { nameField: '__!!', workingDir: '/w/f' }, expected: 'f' },
     { name: 'folder is normalized (case, dots, spaces)', input: { workingDir: '/home/u/My.Customer Service' }, expected: 'mycustomerservice' },
     { name: 'folder loses leading _ and -', input: { workingDir: '/tmp/_-demo' }, expected: 'demo' },
     { name: 'hidden folder', input: { workingDir: '/tmp/.stack' }, expected: 'stack' },
@@ -51,6 +50,8 @@ describe('resolveProjectName', () => {
       suggestion: 'stackone',
     },
     { name: 'folder that normalizes to nothing', input: { workingDir: '/w/___' }, source: 'working directory' },
+    // As Compose ("project name must not be empty"): no fallback to the folder.
+    { name: 'name: that normalizes to nothing', input: { nameField: '__!!', workingDir: '/w/f' }, source: 'the `name:` of the compose file' },
     { name: 'the root folder', input: { workingDir: '/' }, source: 'working directory' },
   ];
 
