@@ -12,6 +12,7 @@
  *   + protocol, `volumes` and `devices` by container path, `secrets` and
  *   `configs` by target, `env_file` by path, and plain lists (`expose`,
  *   `dns`, `cap_add`, `profiles`, network `aliases`...) by value;
+ * - `extra_hosts` merge by host, keeping every address (a host may have several);
  * - `environment`, `labels`, `annotations`, `sysctls`, build `args`... (maps
  *   after canonicalization) merge key by key, a later `KEY` without value
  *   included;
@@ -38,7 +39,7 @@ export interface MergeLayer {
   locate?(path: KeyPath): SourcePosition | undefined;
 }
 
-type Rule = 'override' | 'logging' | 'keyvalue' | 'ipam';
+type Rule = 'override' | 'logging' | 'keyvalue' | 'ipam' | 'hosts';
 
 const RULES: Array<[string[], Rule]> = [
   [['services', '*', 'command'], 'override'],
@@ -51,11 +52,11 @@ const RULES: Array<[string[], Rule]> = [
   [['services', '*', 'labels'], 'keyvalue'],
   [['services', '*', 'annotations'], 'keyvalue'],
   [['services', '*', 'sysctls'], 'keyvalue'],
-  [['services', '*', 'extra_hosts'], 'keyvalue'],
+  [['services', '*', 'extra_hosts'], 'hosts'],
   [['services', '*', 'build', 'args'], 'keyvalue'],
   [['services', '*', 'build', 'labels'], 'keyvalue'],
   [['services', '*', 'build', 'additional_contexts'], 'keyvalue'],
-  [['services', '*', 'build', 'extra_hosts'], 'keyvalue'],
+  [['services', '*', 'build', 'extra_hosts'], 'hosts'],
   [['services', '*', 'deploy', 'labels'], 'keyvalue'],
   [['services', '*', 'volumes', '*', 'volume', 'labels'], 'keyvalue'],
   [['networks', '*', 'labels'], 'keyvalue'],
@@ -98,6 +99,7 @@ export function mergeValue(base: RawValue | undefined, over: RawValue, path: Key
   // A null base (`back:` with no settings) takes whatever the later file says, as in compose-go.
   if (base === null) return cloneRaw(over);
   if (rule === 'keyvalue' && isRawMap(base) && isRawMap(over)) return { ...cloneRaw(base), ...cloneRaw(over) };
+  if (rule === 'hosts' && isRawMap(base) && isRawMap(over)) return mergeHosts(base, over);
   if (rule === 'logging' && isRawMap(base) && isRawMap(over)) {
     const a = base.driver;
     const b = over.driver;
@@ -125,6 +127,16 @@ export function mergeValue(base: RawValue | undefined, over: RawValue, path: Key
     );
   }
   return cloneRaw(over);
+}
+
+/** `extra_hosts` ({host: [ip]}): a later file adds the addresses a host does not have yet (Compose keeps both). */
+function mergeHosts(base: RawMap, over: RawMap): RawMap {
+  const out = cloneRaw(base);
+  for (const [host, ips] of Object.entries(over)) {
+    const current = Object.hasOwn(out, host) && Array.isArray(out[host]) ? (out[host] as RawValue[]) : [];
+    setOwn(out, host, [...current, ...(Array.isArray(ips) ? ips : [ips]).filter((ip) => !current.includes(ip))]);
+  }
+  return out;
 }
 
 function mergeIpamConfig(base: RawValue[], over: RawValue[], path: KeyPath, layer?: Pick<MergeLayer, 'locate'>): RawValue[] {

@@ -54,6 +54,7 @@ describe('merge rules', () => {
     { name: 'command is replaced, not appended', base: 'command: ["echo", "foo"]', override: 'command: ["echo", "bar"]', expected: { command: ['echo', 'bar'] } },
     { name: 'entrypoint is replaced', base: 'entrypoint: a b', override: 'entrypoint: [c]', expected: { entrypoint: ['c'] } },
     { name: 'healthcheck.test is replaced, the rest merges', base: 'healthcheck: {test: [CMD, a], interval: 5s}', override: 'healthcheck: {test: [CMD, b]}', expected: { healthcheck: { test: ['CMD', 'b'], interval: 5e9 } } },
+    { name: 'extra_hosts merge by host, keeping every address', base: 'extra_hosts: ["a=1.1.1.1", "b=2.2.2.2"]', override: 'extra_hosts: ["a=9.9.9.9", "b=2.2.2.2"]', expected: { extra_hosts: { a: ['1.1.1.1', '9.9.9.9'], b: ['2.2.2.2'] } } },
     { name: 'ulimits entries are replaced', base: 'ulimits: {nofile: {soft: 1, hard: 2}}', override: 'ulimits: {nofile: 5}', expected: { ulimits: { nofile: { soft: 5, hard: 5, single: true } } } },
     { name: 'logging options merge with the same driver', base: 'logging: {driver: json-file, options: {max-size: 1m}}', override: 'logging: {options: {max-file: "3"}}', expected: { logging: { driver: 'json-file', options: { 'max-size': '1m', 'max-file': '3' } } } },
     { name: 'logging is replaced when the driver changes', base: 'logging: {driver: json-file, options: {max-size: 1m}}', override: 'logging: {driver: syslog}', expected: { logging: { driver: 'syslog' } } },
