@@ -568,6 +568,9 @@ function goString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
+    // Go 1.22+ (Compose 2.26 as Debian builds it) writes these two short forms too.
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
     else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
