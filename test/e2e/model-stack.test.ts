@@ -205,7 +205,9 @@ describe('model stack: the image-without-sshd path and the insecure opt-in', () 
         name: project,
         workingDir: dir,
         image: TF_STANDIN, // like the real TF image: no sshd
-        models: [{ name: 'intent' }],
+        // apt-get installs sshd at start: under a loaded suite that can take minutes, so Docker's
+        // start period covers as long as the wait's deadline does (past it, failed checks count).
+        models: [{ name: 'intent', healthcheck: { startPeriodSeconds: 240 } }],
         ports: { jupyter: 0, ssh: 0 },
         ssh: { authorizedKeys: [(await readFile(`${key}.pub`, 'utf8')).trim()], insecureRootPassword: 'seed-password-123' },
         labels: { [TEST_LABEL]: project },

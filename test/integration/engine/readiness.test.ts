@@ -93,7 +93,9 @@ describe('waitUntilReady', () => {
   });
 
   // Ten times each, one after another: a lucky inspect must never pass a dead container.
+  // Ten container lifecycles take a few seconds alone, and minutes under a loaded suite.
   const TRIES = 10;
+  const LOOP_TIMEOUT_MS = 240_000;
   type Outcome = ContainerFailedError['failure'] | { kind: 'not caught'; outcome: unknown };
   const failuresOver = async (spec: () => Partial<ContainerSpec>): Promise<Outcome[]> => {
     const kinds: Outcome[] = [];
@@ -114,18 +116,18 @@ describe('waitUntilReady', () => {
       memorySwapBytes: 8 * 1024 * 1024,
     }));
     expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('oom-killed'));
-  });
+  }, LOOP_TIMEOUT_MS);
 
   it('catches an exit 3 right after start, 10 of 10 (no healthcheck)', async () => {
     const kinds = await failuresOver(() => ({ command: ['sh', '-c', 'exit 3'] }));
     expect(kinds).toEqual(Array(TRIES).fill({ kind: 'exited', exitCode: 3 }));
-  });
+  }, LOOP_TIMEOUT_MS);
 
   it('catches a crash loop under restart: always, 10 of 10 (no healthcheck)', async () => {
     const kinds = await failuresOver(() => ({ command: ['sh', '-c', 'sleep 0.05; exit 1'], restart: { name: 'always' } }));
     expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('restarted'));
     expect(kinds.every((k) => k.kind === 'restarted' && k.exitCode === 1)).toBe(true);
-  });
+  }, LOOP_TIMEOUT_MS);
 
   it('fails at once when the container exits 3, with the exit code and its last log line', async () => {
     const id = await start({ command: ['sh', '-c', 'echo loading model; sleep 0.3; echo "fatal: weights not found" >&2; exit 3'], healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
