@@ -9,26 +9,38 @@ import { containerName } from '../engine/container-client.js';
 import { LABEL } from '../plan/labels.js';
 import { type StackContext, settleAll } from './context.js';
 
+/** Options of the container steps: the stop grace period, and a signal that gives up on the engine. */
+export interface StepOptions {
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+  /** Why (on the `starting` event). */
+  reason?: string;
+}
+
 /** Starts a container, with `starting`/`started` events. */
-export async function startContainer(ctx: StackContext, service: string, name: string, id: string, reason?: string): Promise<void> {
-  ctx.emit({ type: 'container.starting', service, container: name, ...(reason ? { reason } : {}) });
-  await ctx.engine.containers.start(id);
+export async function startContainer(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
+  ctx.emit({ type: 'container.starting', service, container: name, ...(options.reason ? { reason: options.reason } : {}) });
+  await ctx.engine.containers.start(id, callOptions(options));
   ctx.emit({ type: 'container.started', service, container: name });
 }
 
 /** Stops a container (its own grace period unless `timeoutSeconds`), with events. */
-export async function stopContainer(ctx: StackContext, service: string, name: string, id: string, timeoutSeconds?: number): Promise<void> {
+export async function stopContainer(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
   ctx.emit({ type: 'container.stopping', service, container: name });
-  await ctx.engine.containers.stop(id, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+  await ctx.engine.containers.stop(id, { ...callOptions(options), ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) });
   ctx.emit({ type: 'container.stopped', service, container: name });
 }
 
 /** Stops and removes a container, with events. */
-export async function stopAndRemove(ctx: StackContext, service: string, name: string, id: string, timeoutSeconds?: number): Promise<void> {
-  await stopContainer(ctx, service, name, id, timeoutSeconds);
+export async function stopAndRemove(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
+  await stopContainer(ctx, service, name, id, options);
   ctx.emit({ type: 'container.removing', service, container: name });
-  await ctx.engine.containers.remove(id, { force: true });
+  await ctx.engine.containers.remove(id, { force: true, ...callOptions(options) });
   ctx.emit({ type: 'container.removed', service, container: name });
+}
+
+function callOptions(options: StepOptions): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
 }
 
 /** What the walk hands to its action for each container. */

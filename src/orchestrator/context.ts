@@ -16,6 +16,8 @@ export interface StackContext {
   logger: Logger;
   emit(event: WithoutTime<StackEvent>): void;
   limit: ReturnType<typeof pLimit>;
+  /** Engine operations in flight at once (the executor's bound). */
+  parallelism: number;
   /** Host address for ports without `host_ip`. */
   defaultHostIp: string;
   /** Labels added to every container, network and volume (owner and ephemeral marks). */

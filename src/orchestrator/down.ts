@@ -45,7 +45,7 @@ export async function runDown(ctx: StackContext, options: DownOptions = {}): Pro
   const kept = all.filter((c) => !targets.includes(c)).map(containerName);
 
   const removedContainers = await walkDependencyGraph(ctx, targets, 'reverse', async ({ info, service, name }) => {
-    await stopAndRemove(ctx, service, name, info.Id, options.timeoutSeconds);
+    await stopAndRemove(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
     return name;
   });
 

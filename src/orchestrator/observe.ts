@@ -7,12 +7,12 @@ import { containerName } from '../engine/container-client.js';
 import { LABEL, projectFilter } from '../plan/labels.js';
 import type { ObservedContainer, ObservedState } from '../plan/observed.js';
 
-export async function observeProject(engine: Engine, project: string): Promise<ObservedState> {
+export async function observeProject(engine: Engine, project: string, options: { signal?: AbortSignal } = {}): Promise<ObservedState> {
   const filter = projectFilter(project);
   const [containers, networks, volumes] = await Promise.all([
-    engine.containers.list([filter]),
-    engine.networks.list([filter]),
-    engine.volumes.list([filter]),
+    engine.containers.list([filter], options),
+    engine.networks.list([filter], options),
+    engine.volumes.list([filter], options),
   ]);
   return {
     containers: containers.map((c): ObservedContainer => {

@@ -25,6 +25,9 @@ import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './
 import { ownerOfThisProcess, staleEphemeralProjects } from './sweep.js';
 import { type StackContainer, type UpOptions, type UpResult, runUp } from './up.js';
 
+/** Engine operations in flight at once: the engine, not the client, is the bottleneck; stops are mostly waiting. */
+const DEFAULT_PARALLELISM = 32;
+
 /** Service extension whose text is emitted as a warning at every `up`. */
 export const WARNING_EXTENSION = 'x-modelstack-warning';
 
@@ -113,7 +116,7 @@ export class Stack implements AsyncDisposable {
     this.options = options;
     this.engine = options.engine;
     this.logger = (options.logger ?? pino({ level: 'warn' }, pino.destination(2))).child({ project: project.name });
-    this.limit = pLimit(options.parallelism ?? 32);
+    this.limit = pLimit(options.parallelism ?? DEFAULT_PARALLELISM);
     if (options.onEvent) this.listeners.add(options.onEvent);
   }
 
@@ -250,7 +253,7 @@ export class Stack implements AsyncDisposable {
     const ctx = await this.context();
     await walkDependencyGraph(ctx, await this.containers(services), 'reverse', async ({ info, service, name }) => {
       if (info.State === 'running' || info.State === 'restarting' || info.State === 'paused') {
-        await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds);
+        await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
       }
     });
   }
@@ -264,7 +267,7 @@ export class Stack implements AsyncDisposable {
   async restart(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
     const ctx = await this.context();
     await walkDependencyGraph(ctx, await this.containers(services), 'forward', async ({ info, service, name }) => {
-      await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds);
+      await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
       await startContainer(ctx, service, name, info.Id);
     });
   }
@@ -282,6 +285,7 @@ export class Stack implements AsyncDisposable {
       logger: this.logger,
       emit: (e) => this.emit(e),
       limit: this.limit,
+      parallelism: this.options.parallelism ?? DEFAULT_PARALLELISM,
       defaultHostIp: this.options.defaultHostIp ?? '127.0.0.1',
       extraLabels: this.options.ephemeral ? { [LABEL.ephemeral]: 'true', [LABEL.owner]: ownerOfThisProcess() } : {},
     };

@@ -1,29 +1,44 @@
 /**
- * `up`: observe → plan → execute. Images are made present first (so the plan
- * can compare image ids), then the pure planner decides, then the executor
- * walks the dependency graph: every service starts as soon as its
- * dependencies meet their `depends_on` condition, containers are created in
- * parallel (bounded), and a failure stops the rollout with its cause.
+ * `up`: observe → plan → execute.
+ *
+ * 1. Check, before any side effect: the services asked for exist, each can
+ *    be run as written, the engine's API can act on every key, external
+ *    networks and volumes exist, every config and secret can be read.
+ * 2. Observe: the project's containers, networks and volumes (one
+ *    label-filtered list per kind) and the images it uses (one inspect each).
+ * 3. Plan (pure): which images to pull or build; then, once their ids are
+ *    known, what to do with each container and why, as a graph of typed
+ *    operations (`plan/operations.ts`).
+ * 4. Execute: the executor walks the graph (`executor/execute.ts`); this
+ *    file only says how each kind of operation is carried out on a Docker
+ *    engine, with the events it emits.
+ *
  * Everything created carries the project label, so `down` removes it all.
+ * The whole `up` has one deadline: engine calls and waits end with it, so a
+ * frozen engine cannot hold `up` past it.
  */
 import { setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
-import type { ArchiveEntry } from '../engine/container-client.js';
+import type { ContainerSpec } from '../engine/container-spec.js';
 import { ContainerNameConflictError } from '../engine/errors.js';
 import { EventHub } from '../engine/event-hub.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
 import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
-import { ModelstackError, isAbortError, messageOf } from '../errors.js';
+import { ModelstackError, messageOf } from '../errors.js';
+import { type OperationNode, execute } from '../executor/execute.js';
+import { composeConfigHash } from '../plan/config-hash.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
+import { serviceContainerIds } from '../plan/observed.js';
 import { EngineTooOldError, unmetEngineRequirements } from '../plan/engine-requirements.js';
+import { type ImageOperation, planImages } from '../plan/images.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
-import { type ContainerAction, type DesiredService, type PlanOptions, type ServicePlan, type UpPlan, planUp } from '../plan/reconcile.js';
+import { type ContainerOperation, type UpOperation, upOperations } from '../plan/operations.js';
+import { type PlanOptions, type UpPlan, planUp, serviceReferences } from '../plan/reconcile.js';
 import { containerSpecFor, imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../spec/graph.js';
-import type { DependsOn, Project } from '../spec/model.js';
-import { type StackContext, codeOf, settleAll } from './context.js';
-import { FileReader } from './files.js';
+import { type StackContext, codeOf } from './context.js';
 import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
+import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
 
@@ -76,238 +91,298 @@ export class DependencyFailedError extends ModelstackError {
   }
 }
 
-/** Aborts the rest of a rollout after its first failure (an AbortError, so it never hides the cause). */
-class RolloutStopped extends Error {
-  override name = 'AbortError';
-  constructor(cause: unknown) {
-    super(`stopped because another part of up failed: ${messageOf(cause).split('\n')[0]}`, { cause });
+/** `up` did not finish before its deadline, and the engine call named here had not answered. */
+export class UpTimeoutError extends ModelstackError {
+  constructor(readonly timeoutMs: number, readonly operation: string) {
+    super(
+      'UP_TIMEOUT',
+      `up did not finish within its deadline of ${timeoutMs / 1000}s: the engine did not answer ${operation}; is it running and responsive? (raise --wait-timeout if it is only slow)`,
+    );
   }
 }
 
-interface ServiceOutcome {
-  containers: StackContainer[];
-  /** A container of the service was created or recreated (dependents with `restart: true` restart). */
-  changed: boolean;
+const DEFAULT_TIMEOUT_MS = 300_000;
+/** Engine calls get this much longer than the waits, so a wait's own timeout (which says what state it saw) wins the race. */
+const CALL_GRACE_MS = 1000;
+
+/** What each operation's run needs besides the operation. */
+interface RunEnv {
+  ctx: StackContext;
+  /** Engine name of each network → its id (observed, external, or created by this up). */
+  networkIds: Map<string, string>;
+  events: EventHub;
+  deadline: number;
+  timeoutMs: number;
+  /** The caller's signal (Ctrl-C): ends waits and calls. */
+  stop: AbortSignal | undefined;
+  probe: boolean;
+  /** Waits already made, by container id and condition ("ready" reuses "healthy"). */
+  waits: Map<string, Promise<ReadyState>>;
+  /** Containers this up started: any restart they show happened since, i.e. a crash. */
+  started: Set<string>;
+  /** Image for the lock container of network creation (any image present). */
+  lockImage: string | undefined;
 }
 
-const DEFAULT_TIMEOUT_MS = 300_000;
+type OperationResult = StackContainer | string | undefined;
 
 export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise<UpResult> {
   const { engine, project } = ctx;
   const timeoutMs = options.waitTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  const rollout = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, rollout.signal]) : rollout.signal;
-  // Every wait and engine call of the rollout listens to this one signal.
+  // Engine calls end at the deadline (plus a grace); waits end at the deadline itself.
+  const callDeadline = new AbortController();
+  const timer = setTimeout(() => callDeadline.abort(new UpTimeoutError(timeoutMs, 'in time')), timeoutMs + CALL_GRACE_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, callDeadline.signal]) : callDeadline.signal;
   setMaxListeners(0, signal);
-
-  const targets = options.services ?? Object.keys(project.services);
-  for (const s of targets) {
-    if (!Object.hasOwn(project.services, s)) {
-      throw new ModelstackError('NO_SUCH_SERVICE', `no such service: "${s}" (services: ${Object.keys(project.services).join(', ') || 'none'})`);
-    }
-  }
-  const order = dependencyOrder(project, targets);
-  // A service the engine cannot run as written fails here, before anything
-  // is pulled, created or removed (a dry run reports it too) — and so does a
-  // key this engine's API is too old to act on (it would be ignored).
-  for (const name of order) containerSpecFor(project, name, 1);
-  const info = engine.info ?? (await engine.ping());
-  const unmet = unmetEngineRequirements(project, info.negotiatedApiVersion, order);
-  if (unmet.length) throw new EngineTooOldError(unmet, { address: engine.address, version: info.version, apiVersion: info.negotiatedApiVersion }, project);
-  const imageIds = await resolveImages(ctx, order, options, signal);
-  // Read every config and secret first: a missing one fails before anything is
-  // created, and a changed content is part of what the plan compares.
-  const reader = new FileReader(project);
-  const files = new Map<string, ArchiveEntry[]>();
-  const extraConfig: Record<string, Record<string, unknown>> = {};
-  for (const name of order) {
-    const f = await reader.forService(name);
-    files.set(name, f.entries);
-    if (Object.keys(f.digests).length) extraConfig[name] = { contents: f.digests };
-  }
-  const observed = await observeProject(engine, project.name);
-  const desired = desiredServices(project, { imageIds, extraConfig });
-  const plan = planUp(project, desired, observed, options);
-  if (options.dryRun) return { plan, containers: [] };
-
-  const networkIds = await ensureNetworks(ctx, plan, Object.values(imageIds)[0], signal);
-  await ensureVolumes(ctx, plan);
-  await removeOrphans(ctx, plan);
-
-  // One event stream for every wait of this up, opened before any container starts.
-  const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
   try {
-    return await rolloutPlan(ctx, plan, desired, { targets, files, networkIds, events, deadline, timeoutMs, rollout, signal, wait: options.wait !== false, probe: options.probe === true });
-  } finally {
-    events.close();
-  }
-}
-
-interface RolloutEnv {
-  targets: string[];
-  files: Map<string, ArchiveEntry[]>;
-  networkIds: Record<string, string>;
-  events: EventHub;
-  deadline: number;
-  /** The whole up's deadline, as the user gave it (for messages). */
-  timeoutMs: number;
-  rollout: AbortController;
-  signal: AbortSignal;
-  wait: boolean;
-  probe: boolean;
-}
-
-/** Executes the plan over the dependency graph, then waits (unless told not to). */
-async function rolloutPlan(ctx: StackContext, plan: UpPlan, desired: Record<string, DesiredService>, env: RolloutEnv): Promise<UpResult> {
-  const { project } = ctx;
-  const { targets, files, networkIds, events, deadline, rollout, signal } = env;
-
-  const waits = new Map<string, Promise<ReadyState>>();
-  const waitFor = (c: StackContainer, condition: ReadyCondition): Promise<ReadyState> => {
-    // "ready" is "healthy" for a container with a healthcheck: reuse a healthy wait already made.
-    const key = `${c.id}:${condition}`;
-    let p = waits.get(key) ?? (condition === 'ready' ? waits.get(`${c.id}:healthy`) : undefined);
-    if (!p) {
-      p = waitReady(ctx, c, { condition, deadline, timeoutMs: env.timeoutMs, signal, events, probe: env.probe, startedByUs: started.has(c.id) });
-      waits.set(key, p);
+    // 1. Check what can be checked before any side effect.
+    const targets = options.services ?? Object.keys(project.services);
+    for (const s of targets) {
+      if (!Object.hasOwn(project.services, s)) {
+        throw new ModelstackError('NO_SUCH_SERVICE', `no such service: "${s}" (services: ${Object.keys(project.services).join(', ') || 'none'})`);
+      }
     }
-    return p;
-  };
+    const order = dependencyOrder(project, targets);
+    for (const name of order) containerSpecFor(project, name, 1);
+    const info = engine.info ?? (await engine.ping());
+    const unmet = unmetEngineRequirements(project, info.negotiatedApiVersion, order);
+    if (unmet.length) throw new EngineTooOldError(unmet, { address: engine.address, version: info.version, apiVersion: info.negotiatedApiVersion }, project);
+    const externalNetworkIds = await checkExternals(ctx, order, signal);
+    // Every config and secret is read first: a missing one fails here, and a changed content is part of what the plan compares.
+    const reader = new FileReader(project);
+    const files = new Map<string, Awaited<ReturnType<FileReader['forService']>>['entries']>();
+    const extraConfig: Record<string, Record<string, unknown>> = {};
+    for (const name of order) {
+      const f = await reader.forService(name);
+      files.set(name, f.entries);
+      if (Object.keys(f.digests).length) extraConfig[name] = { contents: f.digests };
+    }
 
-  const nodes = new Map<string, Promise<ServiceOutcome>>();
-  const failedOptional = new Set<string>();
-  // Containers this up started: any restart they show happened since, i.e. a crash.
-  const started = new Set<string>();
-  for (const sp of plan.services) {
-    const node = runService(ctx, sp, desired[sp.service]!, { nodes, waitFor, networkIds, signal, failedOptional, started, files: files.get(sp.service) ?? [] }).catch((err: unknown) => {
-      rollout.abort(new RolloutStopped(err));
-      throw err;
-    });
-    node.catch(() => {}); // observed through settleAll below
-    nodes.set(sp.service, node);
-  }
-  const outcomes = await settleAll([...nodes.values()]);
-  const containers = outcomes.flatMap((o) => o.containers);
-
-  if (env.wait) {
-    const completedTargets = oneShotDependencies(project);
-    await settleAll(
-      // An optional dependency that failed was already reported as a warning.
-      containers
-        .filter((c) => !failedOptional.has(c.service))
-        .map((c) =>
-          waitFor(c, completedTargets.has(c.service) ? 'completed' : 'ready').catch((err: unknown) => {
-            rollout.abort(new RolloutStopped(err));
-            throw err;
-          }),
-        ),
-    );
-  }
-  return { plan, containers: containers.filter((c) => targets.includes(c.service)) };
-}
-
-/** Services that another service waits on with `service_completed_successfully`. */
-function oneShotDependencies(project: Project): Set<string> {
-  const out = new Set<string>();
-  for (const s of Object.values(project.services)) {
-    for (const [dep, d] of Object.entries(s.depends_on ?? {})) if (d.condition === 'service_completed_successfully') out.add(dep);
-  }
-  return out;
-}
-
-/** Makes every image of the plan present (pull or build per policy) and returns their local ids. */
-async function resolveImages(ctx: StackContext, order: string[], options: UpOptions, signal: AbortSignal): Promise<Record<string, string>> {
-  const { engine, project } = ctx;
-  const byImage = new Map<string, string[]>();
-  for (const name of order) {
-    const image = imageFor(project, name);
-    byImage.set(image, [...(byImage.get(image) ?? []), name]);
-  }
-  const ids: Record<string, string> = {};
-  await settleAll(
-    [...byImage].map(([image, services]) =>
-      ctx.limit(async () => {
-        const service = project.services[services[0]!]!;
-        try {
-          if (options.dryRun) {
-            const local = await engine.images.inspect(image);
-            if (local) ids[image] = local.Id;
-            return;
-          }
-          const policy = options.pull ?? toEnginePolicy(service.pull_policy);
-          // One inspect serves both questions: build it? and, if present, is a pull needed?
-          const local = service.build && service.pull_policy !== 'build' ? await engine.images.inspect(image) : undefined;
-          if (local && policy !== 'always') {
-            ids[image] = local.Id;
-            return;
-          }
-          if (service.build && !local) {
-            ctx.emit({ type: 'image.building', image, services });
-            ids[image] = await engine.images.build({
-              context: service.build.context,
-              tag: image,
-              ...(service.build.dockerfile ? { dockerfile: service.build.dockerfile } : {}),
-              ...(service.build.target ? { target: service.build.target } : {}),
-              args: Object.fromEntries(Object.entries(service.build.args ?? {}).filter((e): e is [string, string] => e[1] !== null)),
-              labels: { ...service.build.labels, [LABEL.project]: project.name },
-              signal,
-              onOutput: (output) => ctx.emit({ type: 'image.building', image, services, output }),
-            });
-            ctx.emit({ type: 'image.built', image, services });
-            return;
-          }
-          let pulled = false;
-          const info = await engine.images.ensure(image, {
-            policy,
-            signal,
-            onProgress: (progress) => {
-              pulled = true;
-              ctx.emit({ type: 'image.pulling', image, services, progress });
-            },
-          });
-          if (pulled) ctx.emit({ type: 'image.pulled', image, services });
-          ids[image] = info.Id;
-        } catch (err) {
-          ctx.emit({ type: 'image.failed', image, error: `${messageOf(err)} (needed by ${services.join(', ')})`, ...codeOf(err) });
-          throw err;
-        }
+    // 2 and 3. Observe, plan the images, make them present (not in a dry run).
+    const local: Record<string, string | undefined> = {};
+    await Promise.all(
+      [...new Set(order.map((name) => imageFor(project, name)))].map(async (image) => {
+        local[image] = (await engine.images.inspect(image, { signal }))?.Id;
       }),
-    ),
-  );
+    );
+    const images = planImages(project, order, local, options.pull);
+    const imageIds = { ...images.ids };
+    if (!options.dryRun && images.operations.length) {
+      const made = await execute<ImageOperation, string>(images.operations, {
+        parallelism: ctx.parallelism,
+        signal,
+        run: async (op, { signal: opSignal }) => {
+          try {
+            return await runImageOperation(ctx, op, opSignal);
+          } catch (err) {
+            if (callDeadline.signal.aborted) throw new UpTimeoutError(timeoutMs, `${op.kind === 'image.build' ? 'building' : 'pulling'} image ${op.image}`);
+            throw err;
+          }
+        },
+      });
+      for (const op of images.operations) imageIds[op.image] = made.get(op.id)!;
+    }
+    const observed = await observeProject(engine, project.name, { signal });
+    // Compose's hash of a service that uses another's container (`service:X`) holds that container's id.
+    const desired = desiredServices(project, { imageIds, extraConfig, containerIds: serviceContainerIds(observed) });
+    const plan = planUp(project, desired, observed, options);
+    if (options.dryRun) return { plan, containers: [] };
+
+    const operations = upOperations({
+      project,
+      plan,
+      desired,
+      files,
+      wait: options.wait !== false,
+      specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
+    });
+
+    // 4. Execute, with one event stream for every wait, opened before any container starts.
+    const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
+    try {
+      const env: RunEnv = {
+        ctx,
+        networkIds: new Map([...externalNetworkIds, ...observed.networks.map((n) => [n.name, n.id] as const)]),
+        events,
+        deadline,
+        timeoutMs,
+        stop: options.signal,
+        probe: options.probe === true,
+        waits: new Map(),
+        started: new Set(),
+        lockImage: Object.values(imageIds)[0],
+      };
+      const reported = new Set<unknown>();
+      const results = await execute<UpOperation & OperationNode, OperationResult>(operations, {
+        parallelism: ctx.parallelism,
+        signal,
+        run: async (op, { results, signal: opSignal }) => {
+          try {
+            return await runOperation(env, op, results, opSignal);
+          } catch (err) {
+            // The engine did not answer before up's deadline: say which call.
+            if (callDeadline.signal.aborted) throw new UpTimeoutError(timeoutMs, describeOperation(op));
+            throw err;
+          }
+        },
+        onTolerated: (op, err) => {
+          // One failure, one warning (a dependency's wait and the final wait share it).
+          if (reported.has(err)) return;
+          reported.add(err);
+          reportTolerated(ctx, op, err);
+        },
+      });
+      const containers = operations
+        .filter((op): op is ContainerOperation => op.kind === 'container' && op.action.action !== 'remove' && targets.includes(op.service))
+        .map((op) => results.get(op.id))
+        .filter((c): c is StackContainer => typeof c === 'object');
+      return { plan, containers };
+    } finally {
+      events.close();
+    }
+  } catch (err) {
+    // A call outside any operation (observing, inspecting images) that ran into the deadline.
+    if (callDeadline.signal.aborted && !(err instanceof UpTimeoutError)) throw new UpTimeoutError(timeoutMs, 'while up observed the project');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Networks and volumes declared external must exist; returns the external networks' ids by name. */
+async function checkExternals(ctx: StackContext, order: string[], signal: AbortSignal): Promise<Map<string, string>> {
+  const { engine, project } = ctx;
+  const ids = new Map<string, string>();
+  const usedNetworks = new Set(order.flatMap((s) => Object.keys(project.services[s]?.networks ?? {})));
+  for (const [key, network] of Object.entries(project.networks)) {
+    if (!network.external || !usedNetworks.has(key)) continue;
+    const found = await engine.networks.inspect(network.name, { signal });
+    if (!found) {
+      throw new ModelstackError('EXTERNAL_NETWORK_MISSING', `network "${network.name}" is declared external but does not exist; create it first (docker network create ${network.name})`);
+    }
+    ids.set(network.name, found.Id);
+  }
+  for (const volume of Object.values(project.volumes)) {
+    if (!volume.external) continue;
+    if (!(await engine.volumes.inspect(volume.name, { signal }))) {
+      throw new ModelstackError('EXTERNAL_VOLUME_MISSING', `volume "${volume.name}" is declared external but does not exist; create it first (docker volume create ${volume.name})`);
+    }
+  }
   return ids;
 }
 
-function toEnginePolicy(policy: string | undefined): ImagePullPolicy {
-  if (policy === 'always' || policy === 'never') return policy;
-  return 'missing'; // missing, if_not_present, build, daily, weekly: pull only what is absent
+/** Pulls or builds one image; returns its local id. */
+async function runImageOperation(ctx: StackContext, op: ImageOperation, signal: AbortSignal): Promise<string> {
+  const { engine, project } = ctx;
+  const { image, services } = op;
+  try {
+    if (op.kind === 'image.build') {
+      ctx.emit({ type: 'image.building', image, services });
+      const id = await engine.images.build({
+        context: op.build.context,
+        tag: image,
+        ...(op.build.dockerfile ? { dockerfile: op.build.dockerfile } : {}),
+        ...(op.build.target ? { target: op.build.target } : {}),
+        args: Object.fromEntries(Object.entries(op.build.args ?? {}).filter((e): e is [string, string] => e[1] !== null)),
+        labels: { ...op.build.labels, [LABEL.project]: project.name },
+        signal,
+        onOutput: (output) => ctx.emit({ type: 'image.building', image, services, output }),
+      });
+      ctx.emit({ type: 'image.built', image, services });
+      return id;
+    }
+    let pulled = false;
+    const info = await engine.images.ensure(image, {
+      policy: op.policy,
+      signal,
+      onProgress: (progress) => {
+        pulled = true;
+        ctx.emit({ type: 'image.pulling', image, services, progress });
+      },
+    });
+    if (pulled) ctx.emit({ type: 'image.pulled', image, services });
+    return info.Id;
+  } catch (err) {
+    ctx.emit({ type: 'image.failed', image, error: `${messageOf(err)} (needed by ${services.join(', ')})`, ...codeOf(err) });
+    throw err;
+  }
+}
+
+/** Carries out one operation of the plan on the engine. */
+async function runOperation(env: RunEnv, op: UpOperation, results: ReadonlyMap<string, OperationResult>, signal: AbortSignal): Promise<OperationResult> {
+  const { ctx } = env;
+  switch (op.kind) {
+    case 'network.create': {
+      const id = await createNetwork(env, op.key, signal);
+      env.networkIds.set(op.network.name, id);
+      return id;
+    }
+    case 'volume.create': {
+      const { volume, key } = op;
+      await ctx.engine.volumes.create(
+        {
+          name: volume.name,
+          ...(volume.driver ? { driver: volume.driver } : {}),
+          ...(volume.driver_opts ? { driverOptions: volume.driver_opts } : {}),
+          labels: { ...volume.labels, ...ctx.extraLabels, [LABEL.project]: ctx.project.name, [LABEL.volume]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
+        },
+        { signal },
+      );
+      ctx.emit({ type: 'volume.created', name: volume.name });
+      return undefined;
+    }
+    case 'warning':
+      ctx.emit({ type: 'warning', ...(op.service ? { service: op.service } : {}), message: op.message });
+      return undefined;
+    case 'container':
+      return runContainer(env, op, results, signal);
+    case 'wait': {
+      const container = results.get(op.target) as StackContainer;
+      try {
+        await waitFor(env, container, op.condition);
+      } catch (err) {
+        // A dependent that needs this one says so (an optional one goes on; see reportTolerated).
+        if (op.for !== 'up --wait' && op.for.dependsOn.required && !signal.aborted) {
+          throw new DependencyFailedError(op.for.dependent, op.service, op.for.dependsOn.condition, err);
+        }
+        throw err;
+      }
+      return undefined;
+    }
+  }
+}
+
+/** What an operation was doing, for a timeout message. */
+function describeOperation(op: UpOperation): string {
+  switch (op.kind) {
+    case 'network.create':
+      return `creating network ${op.network.name}`;
+    case 'volume.create':
+      return `creating volume ${op.volume.name}`;
+    case 'container':
+      return `${op.action.action === 'keep' ? 'starting' : `${op.action.action === 'remove' ? 'removing' : 'creating'}`} container ${op.action.container}`;
+    case 'wait':
+      return `while waiting for ${op.container}`;
+    case 'warning':
+      return 'a warning';
+  }
 }
 
 /**
- * Creates the project networks the plan needs and returns engine name → id,
- * so containers attach by id. Docker does not make network names unique
- * when two creates race, so creation happens under the project's engine
- * lock (see lock.ts) and is checked again once the lock is held.
+ * Creates a project network under the project's engine lock: Docker does not
+ * make network names unique when two creates race, so the name is checked
+ * again once the lock is held (see lock.ts).
  */
-async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string | undefined, signal: AbortSignal): Promise<Record<string, string>> {
+async function createNetwork(env: RunEnv, key: string, signal: AbortSignal): Promise<string> {
+  const { ctx } = env;
   const { engine, project } = ctx;
-  const ids: Record<string, string> = {};
-  const wanted = Object.entries(project.networks).filter(([key]) =>
-    plan.services.some((s) => Object.hasOwn(project.services[s.service]?.networks ?? {}, key)),
-  );
-  for (const [key, network] of wanted) {
-    const existing = await engine.networks.inspect(network.name);
-    if (existing) {
-      ids[network.name] = existing.Id;
-      continue;
-    }
-    if (network.external) {
-      throw new ModelstackError('EXTERNAL_NETWORK_MISSING', `network "${network.name}" is declared external but does not exist; create it first (docker network create ${network.name})`);
-    }
-    const create = async (): Promise<string> => {
-      const raced = await engine.networks.inspect(network.name);
-      if (raced) return raced.Id;
-      const id = await engine.networks.create({
+  const network = project.networks[key]!;
+  const create = async (): Promise<string> => {
+    const raced = await engine.networks.inspect(network.name, { signal });
+    if (raced) return raced.Id;
+    const id = await engine.networks.create(
+      {
         name: network.name,
         ...(network.driver ? { driver: network.driver } : {}),
         labels: { ...network.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
@@ -329,223 +404,151 @@ async function ensureNetworks(ctx: StackContext, plan: UpPlan, lockImage: string
               },
             }
           : {}),
-      });
-      ctx.emit({ type: 'network.created', name: network.name });
-      return id;
-    };
-    ids[network.name] = lockImage ? await withProjectLock(engine, project.name, { image: lockImage, signal }, create) : await create();
-  }
-  return ids;
-}
-
-async function ensureVolumes(ctx: StackContext, plan: UpPlan): Promise<void> {
-  const { engine, project } = ctx;
-  for (const [key, volume] of Object.entries(project.volumes)) {
-    if (volume.external) {
-      if (!(await engine.volumes.inspect(volume.name))) {
-        throw new ModelstackError('EXTERNAL_VOLUME_MISSING', `volume "${volume.name}" is declared external but does not exist; create it first (docker volume create ${volume.name})`);
-      }
-      continue;
-    }
-    if (!plan.volumes.some((v) => v.key === key && v.action === 'create')) continue;
-    await engine.volumes.create({
-      name: volume.name,
-      ...(volume.driver ? { driver: volume.driver } : {}),
-      ...(volume.driver_opts ? { driverOptions: volume.driver_opts } : {}),
-      labels: { ...volume.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.volume]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
-    });
-    ctx.emit({ type: 'volume.created', name: volume.name });
-  }
-}
-
-async function removeOrphans(ctx: StackContext, plan: UpPlan): Promise<void> {
-  await settleAll(
-    plan.orphans.map((o) =>
-      ctx.limit(async () => {
-        if (o.action === 'warn') {
-          ctx.emit({
-            type: 'warning',
-            service: o.service,
-            message: `found orphan container ${o.container} (service "${o.service}" is not in the project); remove it with --remove-orphans`,
-          });
-          return;
-        }
-        await stopAndRemove(ctx, o.service, o.container, o.id);
-      }),
-    ),
-  );
-}
-
-interface RunServiceEnv {
-  nodes: Map<string, Promise<ServiceOutcome>>;
-  waitFor(c: StackContainer, condition: ReadyCondition): Promise<ReadyState>;
-  networkIds: Record<string, string>;
-  signal: AbortSignal;
-  /** Dependencies with `required: false` that failed their condition. */
-  failedOptional: Set<string>;
-  /** Configs and secrets to copy into each new container of the service before it starts. */
-  files: ArchiveEntry[];
-  /** Ids of the containers this up started. */
-  started: Set<string>;
-}
-
-/** Waits for the service's dependencies, then carries out its container actions in parallel. */
-async function runService(ctx: StackContext, sp: ServicePlan, want: DesiredService, env: RunServiceEnv): Promise<ServiceOutcome> {
-  let restartForDependency: string | undefined;
-  for (const [dep, d] of Object.entries(sp.dependsOn)) {
-    const node = env.nodes.get(dep);
-    if (!node) continue; // not part of this up (e.g. a disabled profile): Compose ignores it too
-    try {
-      const outcome = await node;
-      const condition = readyConditionOf(d);
-      if (condition) await Promise.all(outcome.containers.map((c) => env.waitFor(c, condition)));
-      if (d.restart && outcome.changed) restartForDependency = dep;
-    } catch (err) {
-      if (isAbortError(err)) throw err;
-      if (!d.required) {
-        env.failedOptional.add(dep);
-        ctx.emit({ type: 'warning', service: sp.service, message: `optional dependency "${dep}" failed (${messageOf(err).split('\n')[0]}); starting "${sp.service}" anyway` });
-        continue;
-      }
-      throw err instanceof DependencyFailedError ? err : new DependencyFailedError(sp.service, dep, d.condition, err);
-    }
-  }
-  env.signal.throwIfAborted();
-  const results = await settleAll(sp.containers.map((a) => ctx.limit(() => runAction(ctx, sp.service, want, a, env, restartForDependency))));
-  return {
-    containers: results.filter((r): r is StackContainer & { changed: boolean } => r !== undefined).map(({ changed: _c, ...c }) => c),
-    changed: results.some((r) => r?.changed),
+      },
+      { signal },
+    );
+    ctx.emit({ type: 'network.created', name: network.name });
+    return id;
   };
+  return env.lockImage ? withProjectLock(engine, project.name, { image: env.lockImage, signal }, create) : create();
 }
 
-function readyConditionOf(d: DependsOn): ReadyCondition | undefined {
-  switch (d.condition) {
-    case 'service_healthy':
-      return 'healthy';
-    case 'service_completed_successfully':
-      return 'completed';
-    default:
-      return undefined; // service_started: being started is enough
-  }
-}
-
-async function runAction(
-  ctx: StackContext,
-  service: string,
-  want: DesiredService,
-  a: ContainerAction,
-  env: RunServiceEnv,
-  restartForDependency: string | undefined,
-): Promise<(StackContainer & { changed: boolean }) | undefined> {
+/** One container action of a service: remove, keep (start, rename, restart), create, or recreate. */
+async function runContainer(env: RunEnv, op: ContainerOperation, results: ReadonlyMap<string, OperationResult>, signal: AbortSignal): Promise<StackContainer | undefined> {
+  const { ctx } = env;
   const { engine } = ctx;
-  env.signal.throwIfAborted();
-  const specOptions = { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels, networkIds: env.networkIds };
+  const { service, action: a } = op;
+  const call = { signal };
   try {
     switch (a.action) {
       case 'remove':
-        await stopAndRemove(ctx, service, a.container, a.id);
+        await stopAndRemove(ctx, service, a.container, a.id, call);
         return undefined;
       case 'keep': {
         let name = a.container;
         if (a.renameTo) {
-          await engine.containers.rename(a.id, a.renameTo);
+          await engine.containers.rename(a.id, a.renameTo, call);
           name = a.renameTo;
         }
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason, running: !a.start });
         if (a.start) {
-          await startContainer(ctx, service, name, a.id);
+          await startContainer(ctx, service, name, a.id, call);
           env.started.add(a.id);
-        } else if (restartForDependency) {
-          await stopContainer(ctx, service, name, a.id);
-          await startContainer(ctx, service, name, a.id, `restart: "${restartForDependency}" was recreated`);
+        } else if (op.restartFor) {
+          await stopContainer(ctx, service, name, a.id, call);
+          await startContainer(ctx, service, name, a.id, { ...call, reason: `restart: "${op.restartFor}" was recreated` });
         }
-        return { id: a.id, name, service, number: a.number, changed: false };
+        return { id: a.id, name, service, number: a.number };
       }
       case 'create': {
-        const spec = replicaSpec(ctx.project, want, a.number, specOptions);
+        const spec = finalSpec(env, op, results);
         ctx.emit({ type: 'container.creating', service, container: a.container, reason: a.reason });
         let id: string;
         try {
-          id = await engine.containers.create(spec);
-          await putFiles(ctx, id, env.files);
+          id = await engine.containers.create(spec, call);
+          await putFiles(ctx, id, op, signal);
           ctx.emit({ type: 'container.created', service, container: a.container });
         } catch (err) {
           // A concurrent `up` of the same project created it first: adopt it.
-          const existing = err instanceof ContainerNameConflictError ? await adoptable(ctx, a.container, service, a.number) : undefined;
+          const existing = err instanceof ContainerNameConflictError ? await adoptable(ctx, a.container, service, a.number, signal) : undefined;
           if (!existing) throw err;
           id = existing.Id;
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
-        await startContainer(ctx, service, a.container, id);
+        await startContainer(ctx, service, a.container, id, call);
         env.started.add(id);
-        return { id, name: a.container, service, number: a.number, changed: true };
+        return { id, name: a.container, service, number: a.number };
       }
       case 'recreate': {
         ctx.emit({ type: 'container.recreating', service, container: a.container, reason: a.reasons.join('; ') });
         // Compose's order: create the new one beside the old, stop and remove the
         // old, then give the new one the name. An interruption leaves at most a
         // duplicate that the next plan resolves.
-        const spec = replicaSpec(ctx.project, want, a.number, specOptions);
+        const spec = finalSpec(env, op, results);
         const temporary = `${a.id.slice(0, 12)}_${a.container}`;
-        const id = await engine.containers.create({ ...spec, name: temporary });
-        await putFiles(ctx, id, env.files);
-        await stopAndRemove(ctx, service, a.container, a.id);
-        await engine.containers.rename(id, a.container);
+        const id = await engine.containers.create({ ...spec, name: temporary }, call);
+        await putFiles(ctx, id, op, signal);
+        await stopAndRemove(ctx, service, a.container, a.id, call);
+        await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
-        await startContainer(ctx, service, a.container, id);
+        await startContainer(ctx, service, a.container, id, call);
         env.started.add(id);
-        return { id, name: a.container, service, number: a.number, changed: true };
+        return { id, name: a.container, service, number: a.number };
       }
     }
   } catch (err) {
-    if (!env.signal.aborted) ctx.emit({ type: 'container.failed', service, container: a.container, error: messageOf(err), ...codeOf(err) });
+    if (!signal.aborted) ctx.emit({ type: 'container.failed', service, container: a.container, error: messageOf(err), ...codeOf(err) });
     throw err;
   }
 }
 
+/**
+ * The operation's spec with what only this run knows: networks attached by
+ * id (a name briefly duplicated by a concurrent `up` is never ambiguous),
+ * and, for a service that uses another's container (`service:X`), Compose's
+ * hash over that container's id as this up left it.
+ */
+function finalSpec(env: RunEnv, op: ContainerOperation, results: ReadonlyMap<string, OperationResult>): ContainerSpec {
+  const spec = op.spec!;
+  const project = env.ctx.project;
+  const networks = spec.networks?.map((n) => ({ ...n, name: env.networkIds.get(n.name) ?? n.name }));
+  const references = serviceReferences(project, op.service);
+  if (!references.length) return { ...spec, ...(networks ? { networks } : {}) };
+  const containerIds: Record<string, string> = {};
+  for (const r of references) {
+    const first = [...results.values()].find((c): c is StackContainer => typeof c === 'object' && c !== null && c.service === r.service && c.number === 1);
+    if (first) containerIds[r.service] = first.id;
+  }
+  return {
+    ...spec,
+    ...(networks ? { networks } : {}),
+    labels: { ...spec.labels, [LABEL.configHash]: composeConfigHash(project, op.service, { containerIds }) },
+  };
+}
+
 /** Copies configs and secrets in; if that fails, the new container is removed so nothing half-made stays. */
-async function putFiles(ctx: StackContext, id: string, files: ArchiveEntry[]): Promise<void> {
-  if (!files.length) return;
+async function putFiles(ctx: StackContext, id: string, op: ContainerOperation, signal: AbortSignal): Promise<void> {
+  if (!op.files.length) return;
   try {
-    await ctx.engine.containers.putFiles(id, files);
+    await ctx.engine.containers.putFiles(id, op.files, { signal });
   } catch (err) {
     await ctx.engine.containers.remove(id, { force: true });
     throw err;
   }
 }
 
-async function adoptable(ctx: StackContext, name: string, service: string, number: number): Promise<Dockerode.ContainerInspectInfo | undefined> {
-  const info = await ctx.engine.containers.inspect(name);
+async function adoptable(ctx: StackContext, name: string, service: string, number: number, signal: AbortSignal): Promise<Dockerode.ContainerInspectInfo | undefined> {
+  const info = await ctx.engine.containers.inspect(name, { signal });
   const labels = info?.Config.Labels ?? {};
   const ours = labels[LABEL.project] === ctx.project.name && labels[LABEL.service] === service && labels[LABEL.containerNumber] === String(number);
   return ours ? info : undefined;
 }
 
-interface WaitReadyOptions {
-  condition: ReadyCondition;
-  deadline: number;
-  timeoutMs: number;
-  signal: AbortSignal;
-  events: EventHub;
-  probe: boolean;
-  /** This up started the container: any restart it shows is a crash. */
-  startedByUs: boolean;
+/** One wait per container and condition; "ready" is "healthy" for a container with a healthcheck, so it reuses a healthy wait already made. */
+function waitFor(env: RunEnv, c: StackContainer, condition: ReadyCondition): Promise<ReadyState> {
+  const key = `${c.id}:${condition}`;
+  let p = env.waits.get(key) ?? (condition === 'ready' ? env.waits.get(`${c.id}:healthy`) : undefined);
+  if (!p) {
+    p = waitReady(env, c, condition);
+    env.waits.set(key, p);
+  }
+  return p;
 }
 
-async function waitReady(ctx: StackContext, c: StackContainer, o: WaitReadyOptions): Promise<ReadyState> {
-  const { condition, signal } = o;
+async function waitReady(env: RunEnv, c: StackContainer, condition: ReadyCondition): Promise<ReadyState> {
+  const { ctx } = env;
   ctx.emit({ type: 'container.waiting', service: c.service, container: c.name, reason: condition });
   try {
     const state = await waitUntilReady(ctx.engine, c.id, {
       condition,
-      timeoutMs: Math.max(1, o.deadline - Date.now()),
-      reportedTimeoutMs: o.timeoutMs,
+      timeoutMs: Math.max(1, env.deadline - Date.now()),
+      reportedTimeoutMs: env.timeoutMs,
       service: c.service,
       containerName: c.name,
-      signal,
-      events: o.events,
-      probe: o.probe,
-      ...(o.startedByUs ? { restartsBefore: 0 } : {}),
+      ...(env.stop ? { signal: env.stop } : {}),
+      events: env.events,
+      probe: env.probe,
+      ...(env.started.has(c.id) ? { restartsBefore: 0 } : {}),
     });
     ctx.emit({
       type: state.readyBy === 'state' ? 'container.ready' : 'container.healthy',
@@ -558,7 +561,22 @@ async function waitReady(ctx: StackContext, c: StackContainer, o: WaitReadyOptio
     });
     return state;
   } catch (err) {
-    if (!signal.aborted) ctx.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
+    if (!env.stop?.aborted) ctx.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
     throw err;
   }
 }
+
+/** A wait for an optional dependency failed: its dependents start anyway, with a warning. */
+function reportTolerated(ctx: StackContext, op: UpOperation, err: unknown): void {
+  if (op.kind !== 'wait') return;
+  const reason = messageOf(err).split('\n')[0];
+  ctx.emit({
+    type: 'warning',
+    service: op.for === 'up --wait' ? op.service : op.for.dependent,
+    message:
+      op.for === 'up --wait'
+        ? `optional dependency "${op.service}" is not ready (${reason}); up goes on without it`
+        : `optional dependency "${op.service}" failed (${reason}); starting "${op.for.dependent}" anyway`,
+  });
+}
+

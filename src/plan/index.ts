@@ -5,12 +5,13 @@
  */
 export { LABEL, COMPOSE_VERSION_LABEL_VALUE, containerNameFor, projectFilter } from './labels.js';
 export { containerSpecFor, imageFor, ServiceConfigError, type ContainerSpecOptions } from './service-container.js';
-export { hashedConfig, configHash, canonicalJson, changedPaths } from './config-hash.js';
+export { hashedConfig, configHash, canonicalJson, changedPaths, composeConfigHash, composeHashedService } from './config-hash.js';
 export { desiredServices, replicaSpec, type DesiredOptions } from './desired.js';
 export {
   planUp,
   divergence,
   formatPlan,
+  serviceReferences,
   type DesiredService,
   type RecreatePolicy,
   type PlanOptions,
@@ -20,5 +21,5 @@ export {
   type OrphanAction,
   type UpPlan,
 } from './reconcile.js';
-export type { ObservedState, ObservedContainer, ObservedNetwork, ObservedVolume } from './observed.js';
+export { serviceContainerIds, type ObservedState, type ObservedContainer, type ObservedNetwork, type ObservedVolume } from './observed.js';
 export { unmetEngineRequirements, compareApiVersions, EngineTooOldError, type EngineRequirement, type EngineDescription } from './engine-requirements.js';
