@@ -2,7 +2,7 @@
  * The root of every error modelstack throws on purpose.
  *
  * Each layer defines its own subclasses next to its code (spec errors in
- * `spec/errors.ts`, engine errors in `engine/errors.ts`, ...). All of them
+ * `compose/errors.ts`, engine errors in `engine/errors.ts`, ...). All of them
  * carry a stable `code` a caller can switch on, a message a person can act on
  * (what failed, for which file/service, why, what to do), and the underlying
  * error as `cause`.

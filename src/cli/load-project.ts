@@ -3,9 +3,9 @@
  * `--profile`, `--project-directory`) into a loaded project, so every
  * command reads compose files exactly like `config` does.
  */
-import { formatPosition, type LoadWarning } from '../spec/errors.js';
-import { loadProject } from '../spec/load.js';
-import type { Project } from '../spec/model.js';
+import { formatPosition, type LoadWarning } from '../compose/errors.js';
+import { loadProject } from '../compose/load.js';
+import type { Project } from '../compose/model.js';
 import type { CliIo, GlobalOptions } from './context.js';
 
 /** Loads the project the global options describe; warnings go to stderr. */

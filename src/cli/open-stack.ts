@@ -7,8 +7,8 @@ import { pino } from 'pino';
 import { ModelstackError } from '../errors.js';
 import { Stack } from '../orchestrator/stack.js';
 import type { StackEventListener } from '../orchestrator/events.js';
-import { ComposeFileError } from '../spec/errors.js';
-import { assertValidProjectName } from '../spec/project-name.js';
+import { ComposeFileError } from '../compose/errors.js';
+import { assertValidProjectName } from '../compose/project-name.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from './context.js';
 import { loadProjectFromCli } from './load-project.js';
 

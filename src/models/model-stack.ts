@@ -10,7 +10,7 @@
  */
 import { ModelstackError } from '../errors.js';
 import { type ContainerStatus, Stack, type StackOptions } from '../orchestrator/stack.js';
-import type { Project } from '../spec/model.js';
+import type { Project } from '../compose/model.js';
 import type { ModelStackOptions } from './options.js';
 import { CONTAINER_PATHS, MODEL_EXTENSION, type ModelInfo, modelStackProject } from './project.js';
 import { SSH_PATHS } from './ssh.js';

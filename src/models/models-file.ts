@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ComposeFileError } from '../spec/errors.js';
-import { parseComposeYaml } from '../spec/parse.js';
+import { ComposeFileError } from '../compose/errors.js';
+import { parseComposeYaml } from '../compose/parse.js';
 import { type ModelStackOptions, modelStackOptionsSchema } from './options.js';
 
 /** Reads and validates a models file; relative paths in it are relative to its folder. */

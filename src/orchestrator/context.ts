@@ -7,7 +7,7 @@ import type pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import { isAbortError, isModelstackError } from '../errors.js';
-import type { Project } from '../spec/model.js';
+import type { Project } from '../compose/model.js';
 import type { StackEvent, WithoutTime } from './events.js';
 
 export interface StackContext {

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveEntry } from '../engine/container-client.js';
 import { ModelstackError, messageOf } from '../errors.js';
-import type { ConfigOrSecret, FileReference, Project } from '../spec/model.js';
+import type { ConfigOrSecret, FileReference, Project } from '../compose/model.js';
 
 /** A config or secret that cannot be provided. */
 export class FileSourceError extends ModelstackError {

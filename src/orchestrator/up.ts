@@ -35,7 +35,7 @@ import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/label
 import { type ContainerOperation, type UpOperation, upOperations } from '../plan/operations.js';
 import { type PlanOptions, type UpPlan, planUp, serviceReferences } from '../plan/reconcile.js';
 import { containerSpecFor, imageFor } from '../plan/service-container.js';
-import { dependencyOrder } from '../spec/graph.js';
+import { dependencyOrder } from '../compose/graph.js';
 import { type StackContext, codeOf } from './context.js';
 import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { FileReader } from './files.js';

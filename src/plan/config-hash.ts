@@ -34,8 +34,8 @@
  * 5. sha256, lowercase hex.
  */
 import { createHash } from 'node:crypto';
-import type { Project, Service } from '../spec/model.js';
-import { serviceToGoJson } from '../spec/serialize.js';
+import type { Project, Service } from '../compose/model.js';
+import { serviceToGoJson } from '../compose/serialize.js';
 
 /**
  * Fields Compose leaves out of its hash (how many containers, how to get the

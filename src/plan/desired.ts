@@ -4,7 +4,7 @@
  * replica.
  */
 import type { ContainerSpec } from '../engine/container-spec.js';
-import type { Project } from '../spec/model.js';
+import type { Project } from '../compose/model.js';
 import { canonicalJson, composeConfigHash, hashedConfig, type ServiceContainerIds } from './config-hash.js';
 import { LABEL } from './labels.js';
 import type { DesiredService } from './reconcile.js';

@@ -8,9 +8,9 @@
  * Pure: the caller says which API version the engine speaks.
  */
 import { ModelstackError } from '../errors.js';
-import { formatPosition } from '../spec/errors.js';
-import type { Project, Service } from '../spec/model.js';
-import { sourceOf } from '../spec/sources.js';
+import { formatPosition } from '../compose/errors.js';
+import type { Project, Service } from '../compose/model.js';
+import { sourceOf } from '../compose/sources.js';
 
 /** A key of one service that needs a newer engine. */
 export interface EngineRequirement {

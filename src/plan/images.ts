@@ -3,7 +3,7 @@
  * policy and what the engine already holds (one inspect per image, made
  * while observing). Pure; the executor only carries the decisions out.
  */
-import type { BuildConfig, Project } from '../spec/model.js';
+import type { BuildConfig, Project } from '../compose/model.js';
 import { imageFor } from './service-container.js';
 
 /** When to pull: what the engine layer understands of Compose's `pull_policy`. */

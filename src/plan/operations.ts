@@ -14,7 +14,7 @@
 import type { ArchiveEntry } from '../engine/container-client.js';
 import type { ContainerSpec } from '../engine/container-spec.js';
 import type { ReadyCondition } from '../engine/readiness.js';
-import type { DependsOn, Network, Project, Volume } from '../spec/model.js';
+import type { DependsOn, Network, Project, Volume } from '../compose/model.js';
 import type { ContainerAction, DesiredService, UpPlan } from './reconcile.js';
 
 interface Base {

@@ -9,8 +9,8 @@
  * content changed; otherwise it is kept (and started if stopped). Extra replicas are removed when the scale shrinks;
  * containers of services no longer in the project are orphans.
  */
-import { dependencyOrder } from '../spec/graph.js';
-import type { DependsOn, Project } from '../spec/model.js';
+import { dependencyOrder } from '../compose/graph.js';
+import type { DependsOn, Project } from '../compose/model.js';
 import { changedPaths } from './config-hash.js';
 import { containerNameFor } from './labels.js';
 import type { ObservedContainer, ObservedState } from './observed.js';

@@ -5,7 +5,7 @@
  */
 import { type BlkioConfig, type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from '../engine/container-spec.js';
 import { ModelstackError } from '../errors.js';
-import type { DeviceRequest, Project, Service, ServiceNetwork } from '../spec/model.js';
+import type { DeviceRequest, Project, Service, ServiceNetwork } from '../compose/model.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, containerNameFor } from './labels.js';
 
 export interface ContainerSpecOptions {

@@ -2,7 +2,7 @@
  * Projects written in code for tests: the canonical model with the test
  * label on every service, network and volume.
  */
-import type { Project, Service } from '../../src/spec/model.js';
+import type { Project, Service } from '../../src/compose/model.js';
 import { BUSYBOX, TEST_LABEL } from './engine.js';
 
 /** A busybox web server answering `name` on 8080, with a fast healthcheck. */

@@ -3,7 +3,7 @@
  * print the normalized project as `docker compose config` prints it.
  */
 import type { Command } from 'commander';
-import { serializeProject } from '../../spec/serialize.js';
+import { serializeProject } from '../../compose/serialize.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
 import { loadProjectFromCli } from '../load-project.js';
 

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { ImagePullPolicy } from '../../engine/image-client.js';
 import { type ModelStack, type StackEndpoints, defineModelStack } from '../../models/model-stack.js';
 import { loadModelsFile } from '../../models/models-file.js';
-import { serializeProject } from '../../spec/serialize.js';
+import { serializeProject } from '../../compose/serialize.js';
 import { oneOf, parseSeconds } from '../arguments.js';
 import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
 import { parseProgressMode, renderProgress } from '../progress.js';

@@ -20,7 +20,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeConfigHash } from '../../../src/plan/config-hash.js';
 import { serviceReferences } from '../../../src/plan/reconcile.js';
-import { loadProject, type LoadProjectOptions } from '../../../src/spec/load.js';
+import { loadProject, type LoadProjectOptions } from '../../../src/compose/load.js';
 import { cli } from '../cli/harness.js';
 import { composeV2 } from '../../helpers/compose-v2.js';
 

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
 import { composeConfigHash } from '../../../src/plan/config-hash.js';
-import { loadProject } from '../../../src/spec/load.js';
+import { loadProject } from '../../../src/compose/load.js';
 import { composeV2, composeV2Ok } from '../../helpers/compose-v2.js';
 import { TEST_LABEL, connectTestEngine, leftovers, testRuns } from '../../helpers/engine.js';
 import { cli, parsePs } from '../cli/harness.js';

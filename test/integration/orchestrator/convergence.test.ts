@@ -11,7 +11,7 @@ import type { StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { DependencyFailedError } from '../../../src/orchestrator/up.js';
 import { LABEL } from '../../../src/plan/labels.js';
-import type { DependsOn, Service } from '../../../src/spec/model.js';
+import type { DependsOn, Service } from '../../../src/compose/model.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, testRuns } from '../../helpers/engine.js';
 import { httpService, testProject } from '../../helpers/project.js';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { EngineTooOldError, compareApiVersions } from '../../../src/plan/engine-requirements.js';
-import { loadProject } from '../../../src/spec/load.js';
+import { loadProject } from '../../../src/compose/load.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, leftovers, testRuns } from '../../helpers/engine.js';
 
 const HTTPD = `["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]`;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerFailedError, type Engine, WaitTimeoutError } from '../../../src/engine/index.js';
 import type { ReadyEvent, StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
-import { loadProject } from '../../../src/spec/load.js';
+import { loadProject } from '../../../src/compose/load.js';
 import { composeV2, composeV2Ok } from '../../helpers/compose-v2.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, testRuns } from '../../helpers/engine.js';
 

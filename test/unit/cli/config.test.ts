@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
 import type { CliIo } from '../../../src/cli/context.js';
-import { writeProject } from '../spec/temp-project.js';
+import { writeProject } from '../compose/temp-project.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/compose');
 

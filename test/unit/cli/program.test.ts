@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/context.js';
 import { runCli } from '../../../src/cli/program.js';
-import { writeProject } from '../spec/temp-project.js';
+import { writeProject } from '../compose/temp-project.js';
 
 async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

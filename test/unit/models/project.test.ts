@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelStackConfigError, modelStackProject } from '../../../src/models/project.js';
 import { generateHostKey, looksLikePublicKey, sshdDropIn } from '../../../src/models/ssh.js';
 import { gatewayConfig } from '../../../src/models/gateway.js';
-import type { Project } from '../../../src/spec/model.js';
+import type { Project } from '../../../src/compose/model.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm5 user@host';
 const three = { name: 'cs', workingDir: '/srv/cs', models: [{ name: 'intent' }, { name: 'sentiment' }, { name: 'ner' }] };

@@ -8,9 +8,9 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeConfigHash, composeHashedService, hashedConfig } from '../../../src/plan/config-hash.js';
-import { loadProject } from '../../../src/spec/load.js';
-import type { Project, Service } from '../../../src/spec/model.js';
-import { serviceToGoJson } from '../../../src/spec/serialize.js';
+import { loadProject } from '../../../src/compose/load.js';
+import type { Project, Service } from '../../../src/compose/model.js';
+import { serviceToGoJson } from '../../../src/compose/serialize.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../fixtures/compose/hash-table');
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EngineTooOldError, compareApiVersions, unmetEngineRequirements } from '../../../src/plan/engine-requirements.js';
-import type { Project, Service } from '../../../src/spec/model.js';
+import type { Project, Service } from '../../../src/compose/model.js';
 
 const project = (services: Record<string, Service>): Project => ({
   name: 'p',

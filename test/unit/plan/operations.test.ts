@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '../../../src/engine/container-spec.js';
 import { type UpOperation, upOperations } from '../../../src/plan/operations.js';
 import type { ContainerAction, DesiredService, UpPlan } from '../../../src/plan/reconcile.js';
-import type { DependsOn, Project, Service } from '../../../src/spec/model.js';
+import type { DependsOn, Project, Service } from '../../../src/compose/model.js';
 
 const started: DependsOn = { condition: 'service_started', required: true, restart: false };
 const healthy: DependsOn = { condition: 'service_healthy', required: true, restart: false };

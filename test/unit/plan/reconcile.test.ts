@@ -7,7 +7,7 @@ import { changedPaths, composeConfigHash, hashedConfig } from '../../../src/plan
 import { desiredServices } from '../../../src/plan/desired.js';
 import { serviceContainerIds, type ObservedContainer, type ObservedState } from '../../../src/plan/observed.js';
 import { formatPlan, planUp, serviceReferences } from '../../../src/plan/reconcile.js';
-import type { Project, Service } from '../../../src/spec/model.js';
+import type { Project, Service } from '../../../src/compose/model.js';
 
 const base: Service = { image: 'app:1', environment: { LOG_LEVEL: 'info' }, networks: { default: null } };
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '../../../src/engine/container-spec.js';
 import { ServiceConfigError, containerSpecFor } from '../../../src/plan/service-container.js';
-import type { Project, Service } from '../../../src/spec/model.js';
+import type { Project, Service } from '../../../src/compose/model.js';
 
 const project = (services: Record<string, Service>, extra: Partial<Project> = {}): Project => ({
   name: 'p',

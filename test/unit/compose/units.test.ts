@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { ComposeFileError } from '../../../src/spec/errors.js';
-import { formatDuration, parseBytes, parseCpus, parseDuration } from '../../../src/spec/units.js';
+import { ComposeFileError } from '../../../src/compose/errors.js';
+import { formatDuration, parseBytes, parseCpus, parseDuration } from '../../../src/compose/units.js';
 
 const S = 1_000_000_000;
 const KiB = 1024;

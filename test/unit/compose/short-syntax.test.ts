@@ -1,8 +1,8 @@
 /** The short syntaxes read character by character: ports, volumes, command strings. */
 import { describe, expect, it } from 'vitest';
-import { isIpAddress, parsePortSpec, PortSyntaxError } from '../../../src/spec/ports.js';
-import { ShellWordsError, splitShellWords } from '../../../src/spec/shell-words.js';
-import { parseVolumeSpec, VolumeSyntaxError } from '../../../src/spec/volume-spec.js';
+import { isIpAddress, parsePortSpec, PortSyntaxError } from '../../../src/compose/ports.js';
+import { ShellWordsError, splitShellWords } from '../../../src/compose/shell-words.js';
+import { parseVolumeSpec, VolumeSyntaxError } from '../../../src/compose/volume-spec.js';
 
 describe('parsePortSpec', () => {
   it.each([

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
-import { loadProject, type LoadProjectOptions } from '../../../src/spec/load.js';
-import type { LoadWarning } from '../../../src/spec/errors.js';
-import type { Project } from '../../../src/spec/model.js';
+import { loadProject, type LoadProjectOptions } from '../../../src/compose/load.js';
+import type { LoadWarning } from '../../../src/compose/errors.js';
+import type { Project } from '../../../src/compose/model.js';
 
 const created: string[] = [];
 afterAll(() => {

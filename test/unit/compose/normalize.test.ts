@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Project, Service } from '../../../src/spec/model.js';
+import type { Project, Service } from '../../../src/compose/model.js';
 import { loadFiles } from './temp-project.js';
 
 const TOP = 'volumes:\n  data: {}\nnetworks:\n  front: {}\nsecrets:\n  a: {file: ./a}\n  b: {file: ./b}\nconfigs:\n  a: {content: x}\n';

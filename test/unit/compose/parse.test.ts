@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ComposeFileError } from '../../../src/spec/errors.js';
-import { parseComposeYaml } from '../../../src/spec/parse.js';
+import { ComposeFileError } from '../../../src/compose/errors.js';
+import { parseComposeYaml } from '../../../src/compose/parse.js';
 
 const FILE = '/p/compose.yaml';
 

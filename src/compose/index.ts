@@ -1,10 +1,10 @@
 /**
- * The spec layer: compose files in, one typed, normalized {@link Project}
+ * The compose layer: compose files in, one typed, normalized {@link Project}
  * out (Compose's long form), and back out as `docker compose config` prints
  * it. Pure apart from reading files; never talks to Docker.
  *
  * ```ts
- * import { dependencyOrder, loadProject, serializeProject } from './spec/index.js';
+ * import { dependencyOrder, loadProject, serializeProject } from './compose/index.js';
  *
  * const project = await loadProject({ files: ['docker-compose.yml'], profiles: ['gpu'] });
  * for (const name of dependencyOrder(project)) console.log(name, project.services[name]?.image);

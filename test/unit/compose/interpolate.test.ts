@@ -7,8 +7,8 @@ import {
   InterpolationSyntaxError,
   MissingRequiredVariableError,
   type LoadWarning,
-} from '../../../src/spec/errors.js';
-import { interpolateString, interpolateTree } from '../../../src/spec/interpolate.js';
+} from '../../../src/compose/errors.js';
+import { interpolateString, interpolateTree } from '../../../src/compose/interpolate.js';
 
 const ENV: Record<string, string> = { FOO: 'first', BAR: '', JSON: '{"json":2}', TAG: 'v1.5' };
 const lookupIn =

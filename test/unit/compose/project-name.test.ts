@@ -3,8 +3,8 @@
 // NormalizeProjectName): -p > COMPOSE_PROJECT_NAME > name: > folder.
 import { describe, expect, it } from 'vitest';
 
-import { InvalidProjectNameError } from '../../../src/spec/errors.js';
-import { assertValidProjectName, normalizeProjectName, resolveProjectName } from '../../../src/spec/project-name.js';
+import { InvalidProjectNameError } from '../../../src/compose/errors.js';
+import { assertValidProjectName, normalizeProjectName, resolveProjectName } from '../../../src/compose/project-name.js';
 
 type Sources = Parameters<typeof resolveProjectName>[0];
 

@@ -122,7 +122,7 @@ export interface Service {
   /** `x-*` extension fields of the service, kept as written. */
   extensions?: Record<string, unknown>;
   // The keys below are parsed, validated and printed by `config`; few
-  // runtimes need them (see the spec layer's report of keys not acted on).
+  // runtimes need them (see the compose layer's report of keys not acted on).
   attach?: boolean;
   blkio_config?: BlkioConfig;
   cgroup?: 'host' | 'private';

@@ -11,8 +11,8 @@ import {
   InterpolationSyntaxError,
   MissingRequiredVariableError,
   type LoadWarning,
-} from '../../../src/spec/errors.js';
-import { parseDotenv, readDotenvFile } from '../../../src/spec/dotenv.js';
+} from '../../../src/compose/errors.js';
+import { parseDotenv, readDotenvFile } from '../../../src/compose/dotenv.js';
 
 const lookupIn =
   (env: Record<string, string>) =>

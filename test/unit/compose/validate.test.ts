@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatPosition } from '../../../src/spec/errors.js';
-import { ComposeValidationError, formatIssue } from '../../../src/spec/load-errors.js';
-import { closest } from '../../../src/spec/validate.js';
+import { formatPosition } from '../../../src/compose/errors.js';
+import { ComposeValidationError, formatIssue } from '../../../src/compose/load-errors.js';
+import { closest } from '../../../src/compose/validate.js';
 import { loadError, loadFiles } from './temp-project.js';
 
 /** Issues of a failed load, as `compose.yaml:line:col: key.path: detail` with the folder stripped. */

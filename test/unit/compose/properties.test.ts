@@ -12,9 +12,9 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ModelstackError } from '../../../src/errors.js';
-import { loadProject } from '../../../src/spec/load.js';
-import type { Project } from '../../../src/spec/model.js';
-import { serializeProject } from '../../../src/spec/serialize.js';
+import { loadProject } from '../../../src/compose/load.js';
+import type { Project } from '../../../src/compose/model.js';
+import { serializeProject } from '../../../src/compose/serialize.js';
 import { writeProject } from './temp-project.js';
 
 const dir = writeProject({});

@@ -3,10 +3,10 @@
  * each case loads a base and an override file and looks at service `s`.
  */
 import { describe, expect, it } from 'vitest';
-import { ComposeFileError } from '../../../src/spec/errors.js';
-import { enforceUnicity, mergeLayer } from '../../../src/spec/merge.js';
-import type { RawMap } from '../../../src/spec/tree.js';
-import type { Service } from '../../../src/spec/model.js';
+import { ComposeFileError } from '../../../src/compose/errors.js';
+import { enforceUnicity, mergeLayer } from '../../../src/compose/merge.js';
+import type { RawMap } from '../../../src/compose/tree.js';
+import type { Service } from '../../../src/compose/model.js';
 import { loadError, loadFiles } from './temp-project.js';
 
 function indent(body: string): string {

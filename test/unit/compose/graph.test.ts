@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dependencyOrder, dependentsOf, findDependencyCycle, type ServiceGraph } from '../../../src/spec/graph.js';
-import { DependencyCycleError } from '../../../src/spec/load-errors.js';
+import { dependencyOrder, dependentsOf, findDependencyCycle, type ServiceGraph } from '../../../src/compose/graph.js';
+import { DependencyCycleError } from '../../../src/compose/load-errors.js';
 
 const dep = { condition: 'service_started', required: true, restart: false } as const;
 

@@ -1,5 +1,5 @@
 /**
- * Errors and warnings of the spec layer (loading compose files and env files).
+ * Errors and warnings of the compose layer (loading compose files and env files).
  *
  * Every error here names where the problem is (file, line, column, key path
  * when known), what is wrong, and what to do about it, in one line a person

@@ -5,9 +5,9 @@
  * legacy keys not repeated under deploy), in JSON and in YAML.
  */
 import { describe, expect, it } from 'vitest';
-import { loadProject } from '../../../src/spec/load.js';
-import type { Project } from '../../../src/spec/model.js';
-import { serializeProject } from '../../../src/spec/serialize.js';
+import { loadProject } from '../../../src/compose/load.js';
+import type { Project } from '../../../src/compose/model.js';
+import { serializeProject } from '../../../src/compose/serialize.js';
 import { writeProject } from './temp-project.js';
 
 const COMPOSE = `name: demo

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ComposeFileError } from '../../../src/spec/errors.js';
-import { DependencyCycleError } from '../../../src/spec/load-errors.js';
+import { ComposeFileError } from '../../../src/compose/errors.js';
+import { DependencyCycleError } from '../../../src/compose/load-errors.js';
 import { loadError, loadFiles } from './temp-project.js';
 
 describe('extends', () => {

@@ -6,9 +6,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ComposeFileError, InvalidProjectNameError, MissingRequiredVariableError } from '../../../src/spec/errors.js';
-import { ComposeValidationError, DependencyCycleError } from '../../../src/spec/load-errors.js';
-import { loadProject } from '../../../src/spec/load.js';
+import { ComposeFileError, InvalidProjectNameError, MissingRequiredVariableError } from '../../../src/compose/errors.js';
+import { ComposeValidationError, DependencyCycleError } from '../../../src/compose/load-errors.js';
+import { loadProject } from '../../../src/compose/load.js';
 import { loadError, loadFiles, writeProject } from './temp-project.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/compose');
