@@ -5,7 +5,8 @@
  */
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
-import { type ContainerSpec, toCreateOptions, toEndpoint } from './container-spec.js';
+import type { ArchiveEntry, ContainerSpec } from '../plan/container-spec.js';
+import { toCreateOptions, toEndpoint } from './container-spec.js';
 import { type CallOptions, type Engine, withSignal } from './engine.js';
 import { sleep } from '../errors.js';
 import { ContainerNameConflictError, ExecError, ImageNotFoundError, PortAlreadyAllocatedError } from './errors.js';
@@ -49,11 +50,6 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
-
-/** A file or folder to put into a container. */
-export type ArchiveEntry =
-  | { type?: 'file'; path: string; content: string | Buffer; mode?: number; uid?: number; gid?: number }
-  | { type: 'directory'; path: string; mode?: number; uid?: number; gid?: number };
 
 export class ContainerClient {
   constructor(private readonly engine: Engine) {}
@@ -111,9 +107,10 @@ export class ContainerClient {
 
   /**
    * Starts a container. A host port that is already taken becomes a
-   * {@link PortAlreadyAllocatedError} naming the container, service and port.
+   * {@link PortAlreadyAllocatedError} naming the container, its `service`
+   * (for the message) and the port.
    */
-  async start(id: string, options: CallOptions = {}): Promise<void> {
+  async start(id: string, options: CallOptions & { service?: string } = {}): Promise<void> {
     try {
       await this.engine.docker.getContainer(id).start(withSignal(options));
     } catch (err) {
@@ -122,12 +119,7 @@ export class ContainerClient {
       const port = allocatedPort((translated as { engineMessage?: string }).engineMessage ?? '');
       if (port) {
         const info = await this.inspect(id, options).catch(() => undefined);
-        throw new PortAlreadyAllocatedError(
-          info ? containerName(info) : id,
-          info?.Config.Labels?.['com.docker.compose.service'],
-          port,
-          translated,
-        );
+        throw new PortAlreadyAllocatedError(info ? containerName(info) : id, options.service, port, translated);
       }
       throw translated;
     }

@@ -3,18 +3,7 @@
  * @module
  */
 export { Engine, type EngineOptions, type EngineInfo, type EngineHttpError, MAX_API_VERSION, resolveAddress } from './engine.js';
-export {
-  type ContainerSpec,
-  type Mount,
-  type PortBinding,
-  type Healthcheck as ContainerHealthcheck,
-  type DeviceRequest as ContainerDeviceRequest,
-  type NetworkAttachment,
-  type RestartPolicy,
-  DEFAULT_HOST_IP,
-  toCreateOptions,
-  parseRestartPolicy,
-} from './container-spec.js';
+export { toCreateOptions } from './container-spec.js';
 export {
   ContainerClient,
   type LogLine,
@@ -22,7 +11,6 @@ export {
   type FollowLogsOptions,
   type ExecOptions,
   type ExecResult,
-  type ArchiveEntry,
   containerName,
   allocatedPort,
 } from './container-client.js';

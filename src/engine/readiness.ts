@@ -23,6 +23,7 @@
  * the wait instead of passing one lucky inspect.
  */
 import type Dockerode from 'dockerode';
+import type { ReadyCondition } from '../plan/operations.js';
 import type { Engine } from './engine.js';
 import type { EngineEvent } from './event-client.js';
 import type { EventHub } from './event-hub.js';
@@ -30,15 +31,7 @@ import { containerName } from './container-client.js';
 import { sleep } from '../errors.js';
 import { type ContainerFailure, ContainerFailedError, WaitTimeoutError } from './errors.js';
 
-/**
- * What "ready" means:
- * - `running`: the container runs (exiting counts as failure);
- * - `healthy`: its healthcheck passes (Docker's verdict; also our probe's with `probe: true`);
- * - `completed`: it exited with code 0 (one-shot jobs);
- * - `ready`: what `up --wait` means: `healthy` if it has a healthcheck, else
- *   `running`; a container that already exited with code 0 is done.
- */
-export type ReadyCondition = 'running' | 'healthy' | 'completed' | 'ready';
+export type { ReadyCondition };
 
 /** How long a container must have run, since it started, to count as running (ms). */
 export const DEFAULT_SETTLE_MS = 500;
@@ -50,7 +43,7 @@ export interface WaitOptions {
   /** The deadline a timeout error names, when this wait has only the rest of a longer one (`up --wait-timeout`). Default `timeoutMs`. */
   reportedTimeoutMs?: number;
   signal?: AbortSignal;
-  /** Service name for messages (default: the Compose service label). */
+  /** Service name for messages. */
   service?: string;
   /** Container name for messages until the first inspect (default: the id). */
   containerName?: string;
@@ -158,7 +151,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   let info: Dockerode.ContainerInspectInfo | undefined;
   let condition: Exclude<ReadyCondition, 'ready'> = options.condition === 'ready' ? 'running' : options.condition;
   let name = options.containerName ?? id;
-  const service = () => options.service ?? info?.Config.Labels?.['com.docker.compose.service'];
+  const service = () => options.service;
   const logTail = () => engine.containers.logTail(id, options.logLines ?? 10, { signal: AbortSignal.timeout(5000) });
   try {
     if (options.events) {

@@ -4,10 +4,9 @@
  * read from the containers' own `depends_on` labels, so `start`, `stop` and
  * `down` keep Compose's order with or without the compose file.
  */
-import type Dockerode from 'dockerode';
-import { containerName } from '../engine/container-client.js';
-import { LABEL } from '../plan/labels.js';
-import { type StackContext, settleAll } from './context.js';
+import { execute } from '../executor/execute.js';
+import type { ObservedContainer } from '../plan/observed.js';
+import type { StackContext } from './context.js';
 
 /** Options of the container steps: the stop grace period, and a signal that gives up on the engine. */
 export interface StepOptions {
@@ -20,7 +19,7 @@ export interface StepOptions {
 /** Starts a container, with `starting`/`started` events. */
 export async function startContainer(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
   ctx.emit({ type: 'container.starting', service, container: name, ...(options.reason ? { reason: options.reason } : {}) });
-  await ctx.engine.containers.start(id, callOptions(options));
+  await ctx.engine.containers.start(id, { ...callOptions(options), service });
   ctx.emit({ type: 'container.started', service, container: name });
 }
 
@@ -43,65 +42,55 @@ function callOptions(options: StepOptions): { signal?: AbortSignal } {
   return options.signal ? { signal: options.signal } : {};
 }
 
-/** What the walk hands to its action for each container. */
-export interface WalkedContainer {
-  info: Dockerode.ContainerInfo;
-  service: string;
-  name: string;
-}
-
 /**
- * Runs `action` on every container, service by service: forward, a service
- * goes once all services it depends on are done; `reverse`, once all
- * services that depend on it are done. Independent services go in parallel
- * (bounded by the stack's limit). Returns the action's results.
+ * Runs `action` on every container as an operation graph (the executor's):
+ * forward, a container goes once the containers of every service it depends
+ * on are done; `reverse`, once those of every service that depends on it are.
+ * Independent containers go in parallel (bounded). The graph comes from the
+ * containers' own `depends_on` labels, so this works without the compose
+ * file. Returns the action's results, in the order of `containers`.
  */
 export async function walkDependencyGraph<T>(
   ctx: StackContext,
-  containers: Dockerode.ContainerInfo[],
+  containers: ObservedContainer[],
   direction: 'forward' | 'reverse',
-  action: (c: WalkedContainer) => Promise<T>,
+  action: (c: ObservedContainer, signal: AbortSignal) => Promise<T>,
+  options: { signal?: AbortSignal } = {},
 ): Promise<T[]> {
-  const byService = new Map<string, Dockerode.ContainerInfo[]>();
-  for (const c of containers) {
-    const s = c.Labels[LABEL.service] ?? '';
-    byService.set(s, [...(byService.get(s) ?? []), c]);
-  }
-  // before[x] = services that must be done before x.
-  const before = new Map<string, Set<string>>();
-  for (const [service, cs] of byService) {
-    for (const dep of dependsOnLabel(cs)) {
-      if (!byService.has(dep) || dep === service) continue;
-      const [first, then] = direction === 'forward' ? [dep, service] : [service, dep];
-      before.set(then, (before.get(then) ?? new Set()).add(first));
-    }
-  }
-  const done = new Map<string, Promise<T[]>>();
-  const visiting = new Set<string>();
-  const run = (service: string): Promise<T[]> => {
-    const existing = done.get(service);
-    if (existing) return existing;
-    // Labels written by other tools could form a cycle: break it rather than hang.
-    visiting.add(service);
-    const prerequisites = [...(before.get(service) ?? [])].filter((d) => !visiting.has(d) || done.has(d)).map(run);
-    const p = settleAll(prerequisites).then(() =>
-      settleAll((byService.get(service) ?? []).map((info) => ctx.limit(() => action({ info, service, name: containerName(info) })))),
-    );
-    done.set(service, p);
-    return p;
-  };
-  const results = await settleAll([...byService.keys()].map(run));
-  return results.flat();
+  const byService = new Map<string, ObservedContainer[]>();
+  for (const c of containers) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
+  const first = serviceEdges(byService, direction);
+  const operations = containers.map((c) => ({ id: c.id, after: [...(first.get(c.service) ?? [])].flatMap((s) => byService.get(s)!.map((d) => d.id)), container: c }));
+  const results = await execute(operations, {
+    parallelism: ctx.parallelism,
+    ...(options.signal ? { signal: options.signal } : {}),
+    run: (op, { signal }) => action(op.container, signal),
+  });
+  return operations.map((op) => results.get(op.id) as T);
 }
 
-/** Service names from `com.docker.compose.depends_on` (`a:service_started:false,b:…`). */
-function dependsOnLabel(containers: Dockerode.ContainerInfo[]): string[] {
-  const names = new Set<string>();
-  for (const c of containers) {
-    for (const entry of (c.Labels[LABEL.dependsOn] ?? '').split(',')) {
-      const name = entry.split(':')[0];
-      if (name) names.add(name);
+/**
+ * For each service, the services whose containers go first. Labels written by
+ * other tools could form a cycle: its closing edge is dropped rather than hang.
+ */
+function serviceEdges(byService: Map<string, ObservedContainer[]>, direction: 'forward' | 'reverse'): Map<string, Set<string>> {
+  const before = new Map<string, Set<string>>();
+  for (const [service, cs] of byService) {
+    for (const dep of new Set(cs.flatMap((c) => c.dependsOn))) {
+      if (!byService.has(dep) || dep === service) continue;
+      const [earlier, later] = direction === 'forward' ? [dep, service] : [service, dep];
+      before.set(later, (before.get(later) ?? new Set()).add(earlier));
     }
   }
-  return [...names];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (service: string): void => {
+    state.set(service, 'visiting');
+    for (const earlier of [...(before.get(service) ?? [])]) {
+      if (state.get(earlier) === 'visiting') before.get(service)!.delete(earlier);
+      else if (!state.has(earlier)) visit(earlier);
+    }
+    state.set(service, 'done');
+  };
+  for (const service of [...byService.keys()].sort()) if (!state.has(service)) visit(service);
+  return before;
 }

@@ -6,13 +6,13 @@
  * this works without the compose file. Only objects labelled with the
  * project are ever touched.
  */
-import type Dockerode from 'dockerode';
-import { containerName } from '../engine/container-client.js';
 import { NetworkInUseError } from '../engine/network-client.js';
-import { LABEL, projectFilter } from '../plan/labels.js';
+import { projectFilter } from '../plan/labels.js';
+import type { ObservedContainer } from '../plan/observed.js';
 import { stopAndRemove, walkDependencyGraph } from './container-ops.js';
 import type { StackContext } from './context.js';
 import { removeAbandonedLock } from './lock.js';
+import { observeContainers } from './observe.js';
 
 export interface DownOptions {
   /** Also remove the project's named volumes (`down -v`). */
@@ -25,6 +25,8 @@ export interface DownOptions {
    * with the project is removed.
    */
   removeOrphans?: boolean;
+  /** Gives up on the engine (Ctrl-C, a deadline); what was removed so far stays removed. */
+  signal?: AbortSignal;
 }
 
 export interface DownResult {
@@ -37,26 +39,27 @@ export interface DownResult {
 
 export async function runDown(ctx: StackContext, options: DownOptions = {}): Promise<DownResult> {
   const { engine, project } = ctx;
-  const all = await engine.containers.list([projectFilter(project.name)]);
+  const call = options.signal ? { signal: options.signal } : {};
+  const all = await observeContainers(engine, project.name, [], call);
   const known = Object.keys(project.services);
   const nameOnly = known.length === 0;
-  const isOrphan = (c: Dockerode.ContainerInfo) => !nameOnly && !known.includes(c.Labels[LABEL.service] ?? '');
+  const isOrphan = (c: ObservedContainer) => !nameOnly && !known.includes(c.service);
   const targets = all.filter((c) => options.removeOrphans || !isOrphan(c));
-  const kept = all.filter((c) => !targets.includes(c)).map(containerName);
+  const kept = all.filter((c) => !targets.includes(c)).map((c) => c.name);
 
-  const removedContainers = await walkDependencyGraph(ctx, targets, 'reverse', async ({ info, service, name }) => {
-    await stopAndRemove(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
-    return name;
-  });
+  const removedContainers = await walkDependencyGraph(ctx, targets, 'reverse', async (c, signal) => {
+    await stopAndRemove(ctx, c.service, c.name, c.id, { signal, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) });
+    return c.name;
+  }, call);
 
   // A lock left by an up that was killed while holding it is part of the project too.
-  const lock = await removeAbandonedLock(engine, project.name);
+  const lock = await removeAbandonedLock(engine, project.name, call);
   if (lock) removedContainers.push(lock);
 
   const removedNetworks: string[] = [];
-  for (const n of await engine.networks.list([projectFilter(project.name)])) {
+  for (const n of await engine.networks.list([projectFilter(project.name)], call)) {
     try {
-      await engine.networks.remove(n.Id);
+      await engine.networks.remove(n.Id, call);
       removedNetworks.push(n.Name);
       ctx.emit({ type: 'network.removed', name: n.Name });
     } catch (err) {
@@ -67,8 +70,8 @@ export async function runDown(ctx: StackContext, options: DownOptions = {}): Pro
   }
   const removedVolumes: string[] = [];
   if (options.volumes) {
-    for (const v of await engine.volumes.list([projectFilter(project.name)])) {
-      await engine.volumes.remove(v.Name);
+    for (const v of await engine.volumes.list([projectFilter(project.name)], call)) {
+      await engine.volumes.remove(v.Name, call);
       removedVolumes.push(v.Name);
       ctx.emit({ type: 'volume.removed', name: v.Name });
     }

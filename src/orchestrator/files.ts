@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArchiveEntry } from '../engine/container-client.js';
+import type { ArchiveEntry } from '../plan/container-spec.js';
 import { ModelstackError, messageOf } from '../errors.js';
 import type { ConfigOrSecret, FileReference, Project } from '../compose/model.js';
 

@@ -1,11 +1,13 @@
 /**
  * Reads what the engine holds for a project into the planner's plain data:
- * one label-filtered list per kind of object.
+ * one label-filtered list per kind of object. The only code that turns the
+ * engine's list entries into observed containers.
  */
-import type { Engine } from '../engine/engine.js';
+import type Dockerode from 'dockerode';
 import { containerName } from '../engine/container-client.js';
+import type { Engine } from '../engine/engine.js';
 import { LABEL, projectFilter } from '../plan/labels.js';
-import type { ObservedContainer, ObservedState } from '../plan/observed.js';
+import { type ObservedContainer, type ObservedState, decodeContainer } from '../plan/observed.js';
 
 export async function observeProject(engine: Engine, project: string, options: { signal?: AbortSignal } = {}): Promise<ObservedState> {
   const filter = projectFilter(project);
@@ -15,24 +17,7 @@ export async function observeProject(engine: Engine, project: string, options: {
     engine.volumes.list([filter], options),
   ]);
   return {
-    containers: containers.map((c): ObservedContainer => {
-      const labels = c.Labels ?? {};
-      return {
-        id: c.Id,
-        name: containerName(c),
-        service: labels[LABEL.service] ?? '',
-        number: Number(labels[LABEL.containerNumber] ?? 1),
-        state: c.State,
-        status: c.Status,
-        imageId: c.ImageID,
-        ...(labels[LABEL.configHash] ? { configHash: labels[LABEL.configHash] } : {}),
-        ...parseConfig(labels[LABEL.config]),
-        networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
-        labels,
-        created: c.Created,
-        oneoff: labels[LABEL.oneoff] === 'True',
-      };
-    }),
+    containers: containers.map(observed),
     networks: networks.map((n) => ({
       id: n.Id,
       name: n.Name,
@@ -43,12 +28,39 @@ export async function observeProject(engine: Engine, project: string, options: {
   };
 }
 
-function parseConfig(text: string | undefined): { config?: Record<string, unknown> } {
-  if (!text) return {};
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' ? { config: parsed as Record<string, unknown> } : {};
-  } catch {
-    return {};
-  }
+/** The project's containers carrying all of `labels` too (e.g. not one-off ones). */
+export async function observeContainers(engine: Engine, project: string, labels: string[] = [], options: { signal?: AbortSignal } = {}): Promise<ObservedContainer[]> {
+  return (await engine.containers.list([projectFilter(project), ...labels], options)).map(observed);
+}
+
+/** One list entry of the engine, observed. */
+export function observed(c: Dockerode.ContainerInfo): ObservedContainer {
+  return decodeContainer({
+    id: c.Id,
+    name: containerName(c),
+    state: c.State,
+    status: c.Status,
+    imageId: c.ImageID,
+    image: c.Image,
+    command: c.Command,
+    labels: c.Labels ?? {},
+    networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    created: c.Created,
+  });
+}
+
+/** A container as inspected, observed (for a container found by name, not by a list). */
+export function observedFromInspect(info: Dockerode.ContainerInspectInfo): ObservedContainer {
+  return decodeContainer({
+    id: info.Id,
+    name: containerName(info),
+    state: info.State.Status,
+    status: info.State.Status,
+    imageId: info.Image,
+    image: info.Config.Image,
+    command: [...(info.Config.Entrypoint ? [info.Config.Entrypoint].flat() : []), ...(info.Config.Cmd ?? [])].join(' '),
+    labels: info.Config.Labels ?? {},
+    networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
+    created: Math.floor(Date.parse(info.Created) / 1000),
+  });
 }

@@ -7,20 +7,20 @@
  * A Stack is disposable: `await using stack = ...` runs `down` at the end of
  * the scope.
  */
-import type Dockerode from 'dockerode';
 import pLimit from 'p-limit';
 import { type Logger, pino } from 'pino';
-import { containerName } from '../engine/container-client.js';
 import type { ExecOptions, ExecResult, LogLine } from '../engine/container-client.js';
 import { Engine } from '../engine/engine.js';
 import { ModelstackError } from '../errors.js';
-import { LABEL, projectFilter } from '../plan/labels.js';
+import { LABEL } from '../plan/labels.js';
+import type { ObservedContainer } from '../plan/observed.js';
 import type { UpPlan } from '../plan/reconcile.js';
 import { dependencyOrder } from '../compose/graph.js';
 import type { Project } from '../compose/model.js';
 import { type StackContext, settleAll } from './context.js';
 import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
 import { type DownOptions, type DownResult, runDown } from './down.js';
+import { observeContainers } from './observe.js';
 import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './events.js';
 import { ownerOfThisProcess, staleEphemeralProjects } from './sweep.js';
 import { type StackContainer, type UpOptions, type UpResult, runUp } from './up.js';
@@ -171,10 +171,11 @@ export class Stack implements AsyncDisposable {
   }
 
   /** The project's containers (running ones unless `all`), in dependency order. */
-  async ps(options: { all?: boolean; services?: string[] } = {}): Promise<ContainerStatus[]> {
+  async ps(options: { all?: boolean; services?: string[]; signal?: AbortSignal } = {}): Promise<ContainerStatus[]> {
     const engine = await this.connect();
-    const containers = (await this.containers(options.services)).filter((c) => options.all || c.State === 'running');
-    const statuses = await settleAll(containers.map((c) => this.limit(() => toStatus(engine, c, this.verdicts.get(containerName(c))))));
+    const call = callOptions(options);
+    const containers = (await this.containers(options.services, call)).filter((c) => options.all || c.state === 'running');
+    const statuses = await settleAll(containers.map((c) => this.limit(() => toStatus(engine, c, this.verdicts.get(c.name), call))));
     const order = this.serviceOrder();
     return statuses.sort((a, b) => order(a.service) - order(b.service) || a.service.localeCompare(b.service) || a.number - b.number);
   }
@@ -182,9 +183,9 @@ export class Stack implements AsyncDisposable {
   /** Prints (through `onLine`) the logs of the services' containers; with `follow`, until they stop or `signal` aborts. */
   async logs(options: StackLogsOptions): Promise<void> {
     const engine = await this.connect();
-    const containers = (await this.containers(options.services)).map((c) => ({
+    const containers = (await this.containers(options.services, callOptions(options))).map((c) => ({
       c,
-      origin: { service: c.Labels[LABEL.service] ?? '', container: containerName(c), number: Number(c.Labels[LABEL.containerNumber] ?? 1) },
+      origin: { service: c.service, container: c.name, number: c.number },
     }));
     options.onContainers?.(containers.map((x) => x.origin));
     await settleAll(
@@ -193,11 +194,12 @@ export class Stack implements AsyncDisposable {
           ...(options.tail !== undefined ? { tail: options.tail } : {}),
           ...(options.timestamps ? { timestamps: true } : {}),
           ...(options.since !== undefined ? { since: options.since } : {}),
+          ...callOptions(options),
         };
         if (options.follow) {
-          await engine.containers.followLogs(c.Id, { ...common, ...(options.signal ? { signal: options.signal } : {}), onLine: (l) => options.onLine({ ...origin, ...l }) });
+          await engine.containers.followLogs(c.id, { ...common, onLine: (l) => options.onLine({ ...origin, ...l }) });
         } else {
-          for (const l of await engine.containers.logs(c.Id, common)) options.onLine({ ...origin, ...l });
+          for (const l of await engine.containers.logs(c.id, common)) options.onLine({ ...origin, ...l });
         }
       }),
     );
@@ -210,11 +212,11 @@ export class Stack implements AsyncDisposable {
     options: { index?: number; user?: string; workingDir?: string; env?: Record<string, string>; onOutput?: ExecOptions['onOutput']; signal?: AbortSignal } = {},
   ): Promise<ExecResult> {
     const engine = await this.connect();
-    const c = await this.container(service, options.index ?? 1);
-    if (c.State !== 'running') {
-      throw new ModelstackError('SERVICE_NOT_RUNNING', `service "${service}" (container ${containerName(c)}) is ${c.State}, not running; start it first (modelstack up or start)`);
+    const c = await this.container(service, options.index ?? 1, callOptions(options));
+    if (c.state !== 'running') {
+      throw new ModelstackError('SERVICE_NOT_RUNNING', `service "${service}" (container ${c.name}) is ${c.state}, not running; start it first (modelstack up or start)`);
     }
-    return engine.containers.exec(c.Id, command, {
+    return engine.containers.exec(c.id, command, {
       ...(options.user ? { user: options.user } : {}),
       ...(options.workingDir ? { workingDir: options.workingDir } : {}),
       ...(options.env ? { env: options.env } : {}),
@@ -228,34 +230,53 @@ export class Stack implements AsyncDisposable {
    * service's container — read back from the engine, so daemon-assigned
    * ports (`"8080"` with no host port) work.
    */
-  async port(service: string, containerPort: number, options: { index?: number; protocol?: 'tcp' | 'udp' | 'sctp' } = {}): Promise<{ hostIp: string; hostPort: number }> {
+  async port(
+    service: string,
+    containerPort: number,
+    options: { index?: number; protocol?: 'tcp' | 'udp' | 'sctp'; signal?: AbortSignal } = {},
+  ): Promise<{ hostIp: string; hostPort: number }> {
     const engine = await this.connect();
-    const c = await this.container(service, options.index ?? 1);
-    const info = await engine.containers.inspect(c.Id);
+    const call = callOptions(options);
+    const c = await this.container(service, options.index ?? 1, call);
+    const info = await engine.containers.inspect(c.id, call);
     const key = `${containerPort}/${options.protocol ?? 'tcp'}`;
     const binding = info?.NetworkSettings.Ports?.[key]?.[0];
     if (!binding) {
-      throw new ModelstackError('PORT_NOT_PUBLISHED', `service "${service}" (container ${containerName(c)}) does not publish port ${key}${info?.State.Running ? '' : ' (it is not running)'}`);
+      throw new ModelstackError('PORT_NOT_PUBLISHED', `service "${service}" (container ${c.name}) does not publish port ${key}${info?.State.Running ? '' : ' (it is not running)'}`);
     }
     return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
   }
 
   /** Starts the services' stopped containers, dependencies first (from the containers' labels). */
-  async start(services?: string[]): Promise<void> {
+  async start(services?: string[], options: { signal?: AbortSignal } = {}): Promise<void> {
     const ctx = await this.context();
-    await walkDependencyGraph(ctx, await this.containers(services), 'forward', async ({ info, service, name }) => {
-      if (info.State !== 'running') await startContainer(ctx, service, name, info.Id);
-    });
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await this.containers(services, call),
+      'forward',
+      async (c, signal) => {
+        if (c.state !== 'running') await startContainer(ctx, c.service, c.name, c.id, { signal });
+      },
+      call,
+    );
   }
 
   /** Stops the services' containers, dependents first (from the containers' labels). */
-  async stop(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
+  async stop(services?: string[], options: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
     const ctx = await this.context();
-    await walkDependencyGraph(ctx, await this.containers(services), 'reverse', async ({ info, service, name }) => {
-      if (info.State === 'running' || info.State === 'restarting' || info.State === 'paused') {
-        await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
-      }
-    });
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await this.containers(services, call),
+      'reverse',
+      async (c, signal) => {
+        if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
+          await stopContainer(ctx, c.service, c.name, c.id, { signal, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) });
+        }
+      },
+      call,
+    );
   }
 
   /**
@@ -264,12 +285,19 @@ export class Stack implements AsyncDisposable {
    * dependents). Acts on every container found, without reading its state
    * back: an engine's list may still show a just-stopped container running.
    */
-  async restart(services?: string[], options: { timeoutSeconds?: number } = {}): Promise<void> {
+  async restart(services?: string[], options: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
     const ctx = await this.context();
-    await walkDependencyGraph(ctx, await this.containers(services), 'forward', async ({ info, service, name }) => {
-      await stopContainer(ctx, service, name, info.Id, options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds });
-      await startContainer(ctx, service, name, info.Id);
-    });
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await this.containers(services, call),
+      'forward',
+      async (c, signal) => {
+        await stopContainer(ctx, c.service, c.name, c.id, { signal, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) });
+        await startContainer(ctx, c.service, c.name, c.id, { signal });
+      },
+      call,
+    );
   }
 
   /** `await using`: runs `down` (with volumes for ephemeral stacks). */
@@ -299,17 +327,17 @@ export class Stack implements AsyncDisposable {
     }
   }
 
-  private async containers(services?: string[]): Promise<Dockerode.ContainerInfo[]> {
+  private async containers(services?: string[], options: { signal?: AbortSignal } = {}): Promise<ObservedContainer[]> {
     const engine = await this.connect();
-    const all = await engine.containers.list([projectFilter(this.project.name), `${LABEL.oneoff}=False`]);
+    const all = await observeContainers(engine, this.project.name, [`${LABEL.oneoff}=False`], options);
     if (!services?.length) return all;
-    const unknown = services.filter((s) => !all.some((c) => c.Labels[LABEL.service] === s) && !Object.hasOwn(this.project.services, s));
+    const unknown = services.filter((s) => !all.some((c) => c.service === s) && !Object.hasOwn(this.project.services, s));
     if (unknown.length) throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')}`);
-    return all.filter((c) => services.includes(c.Labels[LABEL.service] ?? ''));
+    return all.filter((c) => services.includes(c.service));
   }
 
-  private async container(service: string, index: number): Promise<Dockerode.ContainerInfo> {
-    const found = (await this.containers([service])).find((c) => Number(c.Labels[LABEL.containerNumber] ?? 1) === index);
+  private async container(service: string, index: number, options: { signal?: AbortSignal } = {}): Promise<ObservedContainer> {
+    const found = (await this.containers([service], options)).find((c) => c.number === index);
     if (!found) throw new ModelstackError('NO_CONTAINER', `service "${service}" has no container #${index} in project "${this.project.name}"; is the stack up?`);
     return found;
   }
@@ -339,8 +367,8 @@ export class Stack implements AsyncDisposable {
   }
 }
 
-async function toStatus(engine: Engine, c: Dockerode.ContainerInfo, readyBy: ReadyEvent['readyBy'] | undefined): Promise<ContainerStatus> {
-  const info = await engine.containers.inspect(c.Id);
+async function toStatus(engine: Engine, c: ObservedContainer, readyBy: ReadyEvent['readyBy'] | undefined, call: { signal?: AbortSignal }): Promise<ContainerStatus> {
+  const info = await engine.containers.inspect(c.id, call);
   const publishers: ContainerStatus['publishers'] = [];
   for (const [key, bindings] of Object.entries(info?.NetworkSettings.Ports ?? {})) {
     const [port, protocol] = key.split('/');
@@ -349,20 +377,24 @@ async function toStatus(engine: Engine, c: Dockerode.ContainerInfo, readyBy: Rea
     }
   }
   return {
-    id: c.Id,
-    name: containerName(c),
-    service: c.Labels[LABEL.service] ?? '',
-    number: Number(c.Labels[LABEL.containerNumber] ?? 1),
-    image: c.Image,
-    command: c.Command,
-    state: info?.State.Status ?? c.State,
+    id: c.id,
+    name: c.name,
+    service: c.service,
+    number: c.number,
+    image: c.image,
+    command: c.command,
+    state: info?.State.Status ?? c.state,
     health: info?.State.Health?.Status ?? '',
     exitCode: info?.State.ExitCode ?? 0,
-    status: c.Status,
-    created: c.Created,
+    status: c.status,
+    created: c.created,
     publishers,
     ...(readyBy ? { readyBy } : {}),
   };
 }
 
 export type { StackContainer, UpOptions, UpResult, DownOptions, DownResult };
+
+function callOptions(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
+}

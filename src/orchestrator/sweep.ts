@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import type { Engine } from '../engine/engine.js';
 import { LABEL } from '../plan/labels.js';
+import { ownership } from '../plan/observed.js';
 
 /** The owner label value of this process. */
 export function ownerOfThisProcess(): string {
@@ -32,8 +33,7 @@ export async function staleEphemeralProjects(engine: Engine): Promise<string[]> 
   const [containers, networks, volumes] = await Promise.all([engine.containers.list(filter), engine.networks.list(filter), engine.volumes.list(filter)]);
   const stale = new Set<string>();
   for (const labels of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels), ...volumes.map((v) => v.Labels)]) {
-    const project = labels?.[LABEL.project];
-    const owner = labels?.[LABEL.owner];
+    const { project, owner } = ownership(labels);
     if (project && owner && ownerIsGone(owner)) stale.add(project);
   }
   return [...stale].sort();

@@ -18,21 +18,20 @@
  * frozen engine cannot hold `up` past it.
  */
 import { setMaxListeners } from 'node:events';
-import type Dockerode from 'dockerode';
-import type { ContainerSpec } from '../engine/container-spec.js';
+import type { ContainerSpec } from '../plan/container-spec.js';
 import { ContainerNameConflictError } from '../engine/errors.js';
 import { EventHub } from '../engine/event-hub.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
-import { type ReadyCondition, type ReadyState, waitUntilReady } from '../engine/readiness.js';
+import { type ReadyState, waitUntilReady } from '../engine/readiness.js';
 import { ModelstackError, messageOf } from '../errors.js';
 import { type OperationNode, execute } from '../executor/execute.js';
 import { composeConfigHash } from '../plan/config-hash.js';
 import { desiredServices, replicaSpec } from '../plan/desired.js';
-import { serviceContainerIds } from '../plan/observed.js';
+import { type ObservedContainer, ownership, serviceContainerIds } from '../plan/observed.js';
 import { EngineTooOldError, unmetEngineRequirements } from '../plan/engine-requirements.js';
 import { type ImageOperation, planImages } from '../plan/images.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
-import { type ContainerOperation, type UpOperation, upOperations } from '../plan/operations.js';
+import { type ContainerOperation, type ReadyCondition, type UpOperation, upOperations } from '../plan/operations.js';
 import { type PlanOptions, type UpPlan, planUp, serviceReferences } from '../plan/reconcile.js';
 import { containerSpecFor, imageFor } from '../plan/service-container.js';
 import { dependencyOrder } from '../compose/graph.js';
@@ -40,7 +39,7 @@ import { type StackContext, codeOf } from './context.js';
 import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
-import { observeProject } from './observe.js';
+import { observeProject, observedFromInspect } from './observe.js';
 
 export interface UpOptions extends PlanOptions {
   /** Pull policy for every image (default: each service's `pull_policy`, else `missing`). */
@@ -452,7 +451,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
           // A concurrent `up` of the same project created it first: adopt it.
           const existing = err instanceof ContainerNameConflictError ? await adoptable(ctx, a.container, service, a.number, signal) : undefined;
           if (!existing) throw err;
-          id = existing.Id;
+          id = existing.id;
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
         await startContainer(ctx, service, a.container, id, call);
@@ -517,11 +516,12 @@ async function putFiles(ctx: StackContext, id: string, op: ContainerOperation, s
   }
 }
 
-async function adoptable(ctx: StackContext, name: string, service: string, number: number, signal: AbortSignal): Promise<Dockerode.ContainerInspectInfo | undefined> {
+/** The container a concurrent `up` of this project made under `name`, if that is what holds the name. */
+async function adoptable(ctx: StackContext, name: string, service: string, number: number, signal: AbortSignal): Promise<ObservedContainer | undefined> {
   const info = await ctx.engine.containers.inspect(name, { signal });
-  const labels = info?.Config.Labels ?? {};
-  const ours = labels[LABEL.project] === ctx.project.name && labels[LABEL.service] === service && labels[LABEL.containerNumber] === String(number);
-  return ours ? info : undefined;
+  if (!info) return undefined;
+  const c = observedFromInspect(info);
+  return ownership(c.labels).project === ctx.project.name && c.service === service && c.number === number ? c : undefined;
 }
 
 /** One wait per container and condition; "ready" is "healthy" for a container with a healthcheck, so it reuses a healthy wait already made. */

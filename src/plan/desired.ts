@@ -3,7 +3,7 @@
  * should have, Compose's config hash of it, and the ContainerSpec of each
  * replica.
  */
-import type { ContainerSpec } from '../engine/container-spec.js';
+import type { ContainerSpec } from './container-spec.js';
 import type { Project } from '../compose/model.js';
 import { canonicalJson, composeConfigHash, hashedConfig, type ServiceContainerIds } from './config-hash.js';
 import { LABEL } from './labels.js';

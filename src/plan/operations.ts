@@ -11,9 +11,7 @@
  * wait may fail with a warning). The final waits of `up --wait` come after
  * each container's own operation.
  */
-import type { ArchiveEntry } from '../engine/container-client.js';
-import type { ContainerSpec } from '../engine/container-spec.js';
-import type { ReadyCondition } from '../engine/readiness.js';
+import type { ArchiveEntry, ContainerSpec } from './container-spec.js';
 import type { DependsOn, Network, Project, Volume } from '../compose/model.js';
 import type { ContainerAction, DesiredService, UpPlan } from './reconcile.js';
 
@@ -71,6 +69,13 @@ export interface WarningOperation extends Base {
   service?: string;
   message: string;
 }
+
+/**
+ * What a wait waits for: running (since its start settled), healthy, or
+ * completed with exit code 0; `ready` is what `up --wait` means (healthy
+ * with a healthcheck, else running; a one-shot that exited 0 is done).
+ */
+export type ReadyCondition = 'running' | 'healthy' | 'completed' | 'ready';
 
 export type UpOperation = NetworkCreateOperation | VolumeCreateOperation | ContainerOperation | WaitOperation | WarningOperation;
 

@@ -3,7 +3,7 @@
  * its n-th container. Pure: names, labels, units and defaults are decided
  * here, so the orchestrator only executes.
  */
-import { type BlkioConfig, type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from '../engine/container-spec.js';
+import { type BlkioConfig, type ContainerSpec, type Mount, type PortBinding, parseRestartPolicy } from './container-spec.js';
 import { ModelstackError } from '../errors.js';
 import type { DeviceRequest, Project, Service, ServiceNetwork } from '../compose/model.js';
 import { COMPOSE_VERSION_LABEL_VALUE, LABEL, containerNameFor } from './labels.js';

@@ -6,9 +6,9 @@
  * abort, already-ready, and no resource left behind by a wait.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainerSpec } from '../../../src/plan/container-spec.js';
 import {
   ContainerFailedError,
-  type ContainerSpec,
   type Engine,
   EventHub,
   WaitTimeoutError,
@@ -25,7 +25,7 @@ describe('waitUntilReady', () => {
   const label = `${TEST_LABEL}=${run}`;
 
   const start = async (spec: Partial<ContainerSpec>): Promise<string> => {
-    const id = await engine.containers.create({ image: BUSYBOX, init: true, labels: { [TEST_LABEL]: run, 'com.docker.compose.service': 'svc' }, ...spec });
+    const id = await engine.containers.create({ image: BUSYBOX, init: true, labels: { [TEST_LABEL]: run }, ...spec });
     await engine.containers.start(id);
     return id;
   };
@@ -131,7 +131,7 @@ describe('waitUntilReady', () => {
 
   it('fails at once when the container exits 3, with the exit code and its last log line', async () => {
     const id = await start({ command: ['sh', '-c', 'echo loading model; sleep 0.3; echo "fatal: weights not found" >&2; exit 3'], healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
-    const err = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const err = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000, service: 'svc' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContainerFailedError);
     const failed = err as ContainerFailedError;
     expect(failed.failure).toEqual({ kind: 'exited', exitCode: 3 });

@@ -5,7 +5,7 @@
  * for `restart: true`, and orphans.
  */
 import { describe, expect, it } from 'vitest';
-import type { ContainerSpec } from '../../../src/engine/container-spec.js';
+import type { ContainerSpec } from '../../../src/plan/container-spec.js';
 import { type UpOperation, upOperations } from '../../../src/plan/operations.js';
 import type { ContainerAction, DesiredService, UpPlan } from '../../../src/plan/reconcile.js';
 import type { DependsOn, Project, Service } from '../../../src/compose/model.js';

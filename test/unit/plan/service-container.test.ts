@@ -3,7 +3,7 @@
  * per key family the runtime acts on.
  */
 import { describe, expect, it } from 'vitest';
-import type { ContainerSpec } from '../../../src/engine/container-spec.js';
+import type { ContainerSpec } from '../../../src/plan/container-spec.js';
 import { ServiceConfigError, containerSpecFor } from '../../../src/plan/service-container.js';
 import type { Project, Service } from '../../../src/compose/model.js';
 
