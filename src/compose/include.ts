@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.js';
 import { DependencyCycleError } from './load-errors.js';
 import { resolvePath } from './paths.js';
-import type { IncludeOut } from './schema.js';
+import type { IncludeOut } from './canonical.js';
 import { cloneRaw, isRawMap, setOwn, type KeyPath, type RawMap } from './tree.js';
 
 /** What loading one include entry needs to know. */

@@ -1,35 +1,12 @@
 /**
- * Stage 3 of the loader: the compose-spec schema as zod schemas, which both
- * validate one file's raw tree and rewrite it into Compose's canonical long
- * syntax (still raw data, still a valid compose file).
+ * Stage 3 of the loader: the compose-spec schema. It validates one file's
+ * raw tree and returns it in Compose's canonical long syntax (the rewrites
+ * are in `canonical.ts`; the combinators it is written in, in `schema-kit.ts`).
  *
  * The schema follows compose-spec `schema/compose-spec.json`: every key it
  * knows, with the same types (a string is accepted wherever the spec accepts
  * one, so interpolated values such as `init: "${INIT:-true}"` work), unknown
- * keys rejected except `x-*` extensions. The canonical rewrite is what
- * compose-go's `transform` package does before merging, plus a few list→map
- * conversions that make merging by key trivial:
- *
- * | key | canonical form |
- * |---|---|
- * | `build: ./dir` | `{context: ./dir}` |
- * | `command`/`entrypoint` strings | argument lists (split like Compose) |
- * | `environment`, `labels`, `annotations`, `sysctls`, `*.args`, `*.labels`, `*.options` | mappings (`KEY` alone → `null` for environment, `""` for labels) |
- * | `env_file` | `[{path, required, format?}]` |
- * | `ports` | long syntax, ranges expanded, `target` a number, `published` a string |
- * | `expose` | strings |
- * | `volumes` (service) | long syntax |
- * | `depends_on` | `{name: {condition, required, restart}}` |
- * | `networks` (service) | `{name: null | {...}}` |
- * | `extends: name` | `{service: name}` |
- * | `healthcheck.test: "cmd"` | `["CMD-SHELL", "cmd"]` |
- * | `extra_hosts` | `{host: [ip, ...]}` |
- * | `devices: "a:b:rwm"` | `{source, target, permissions}` |
- * | `gpus: all`, device `count: all` | `[{count: -1}]`, `-1` |
- * | `secrets`/`configs` entries | `{source, ...}` |
- * | `dns`, `dns_search`, `tmpfs`, `label_file` | lists |
- * | top-level `external: {name: n}` | `external: true`, `name: n` |
- * | booleans and integers written as strings | booleans and numbers |
+ * keys rejected except `x-*` extensions.
  *
  * Units (durations, sizes, CPUs) are checked here but converted later, in
  * `normalize.ts`, so the canonical tree still reads like the file.
@@ -40,366 +17,59 @@
  * @module
  */
 import { z } from 'zod';
+import {
+  ALL_DEVICES,
+  buildFromContext,
+  buildSshFromMap,
+  buildWithDefaults,
+  dependsOnFromNames,
+  dependsOnWithDefaults,
+  deviceFromSpec,
+  deviceWithDefaults,
+  envFileFromPath,
+  envFileWithDefaults,
+  extendsOf,
+  externalFromLegacy,
+  extraHostFromEntry,
+  healthcheckTestFromLine,
+  includeOf,
+  networksFromNames,
+  portWithDefaults,
+  type DependsOnOut,
+  type DeviceMappingOut,
+  type EnvFileOut,
+  type IncludeOut,
+} from './canonical.js';
 import { parsePortSpec, PortSyntaxError } from './ports.js';
+import {
+  BOOL_WORDS,
+  NEVER,
+  anyValue,
+  bool,
+  byKind,
+  bytes,
+  cpus,
+  custom,
+  duration,
+  int,
+  listOf,
+  listOrDict,
+  mapOf,
+  num,
+  obj,
+  oneOfValues,
+  pattern,
+  report,
+  run,
+  str,
+  strOrNum,
+  stringOrList,
+  type Schema,
+  type Shape,
+} from './schema-kit.js';
 import { splitShellWords, ShellWordsError } from './shell-words.js';
-import { isRawMap, setOwn, type RawMap, type RawValue } from './tree.js';
-import { parseBytes, parseCpus, parseDuration } from './units.js';
+import { isRawMap, setOwn, type RawMap } from './tree.js';
 import { parseVolumeSpec, VolumeSyntaxError } from './volume-spec.js';
-
-/** What a schema issue carries for `validate.ts`. */
-export interface IssueParams {
-  /** What was expected here ("a string", "a duration such as \"30s\""). */
-  expected: string;
-  /** What to do about it. */
-  hint?: string;
-  /** An unknown key (the issue path points at it). */
-  unknownKey?: string;
-  /** The keys allowed where the unknown key was found. */
-  allowed?: string[];
-  /** The problem is the value's content, not its type (no "got ..." part). */
-  syntax?: boolean;
-  /** A required key is missing (the issue path points at the missing key). */
-  missing?: boolean;
-}
-
-type Ctx = z.core.$RefinementCtx;
-/** A schema that validates and canonicalizes raw data into `T`. */
-export type Schema<T> = z.ZodType<T>;
-
-function report(ctx: Ctx, params: IssueParams, path: PropertyKey[] = []): void {
-  ctx.addIssue({ code: 'custom', message: params.expected, params: { ...params }, path });
-}
-
-/** Runs `schema` on `value`, forwarding its issues under `path`; undefined when it failed. */
-function run<T>(schema: Schema<T>, value: unknown, ctx: Ctx, path: PropertyKey[]): { data: T } | undefined {
-  const r = schema.safeParse(value);
-  if (r.success) return { data: r.data };
-  for (const issue of r.error.issues) {
-    const params = (issue as { params?: IssueParams }).params ?? { expected: issue.message };
-    ctx.addIssue({ code: 'custom', message: issue.message, params: { ...params }, path: [...path, ...issue.path] });
-  }
-  return undefined;
-}
-
-/** A schema from a function that returns the canonical value or reports and returns NEVER. */
-function custom<T>(fn: (value: unknown, ctx: Ctx) => T | typeof z.NEVER): Schema<T> {
-  return z.unknown().transform((v, ctx) => fn(v, ctx)) as unknown as Schema<T>;
-}
-
-const NEVER = z.NEVER;
-
-// ---------------------------------------------------------------------------
-// Scalars
-// ---------------------------------------------------------------------------
-
-const str: Schema<string> = custom((v, ctx) => {
-  if (typeof v === 'string') return v;
-  report(ctx, { expected: 'a string', hint: 'quote the value' });
-  return NEVER;
-});
-
-/** A string, or a number Compose reads as its decimal text. */
-const strOrNum: Schema<string> = custom((v, ctx) => {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  report(ctx, { expected: 'a string or a number' });
-  return NEVER;
-});
-
-const BOOL_WORDS: Record<string, boolean> = { true: true, yes: true, y: true, on: true, false: false, no: false, n: false, off: false };
-
-/** A boolean; also the strings Compose reads as one (`"true"`, `"yes"`, `"off"`...). */
-const bool: Schema<boolean> = custom((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    const b = BOOL_WORDS[v.toLowerCase()];
-    if (b !== undefined) return b;
-  }
-  report(ctx, { expected: 'true or false' });
-  return NEVER;
-});
-
-function int(min?: number, max?: number): Schema<number> {
-  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of at least ${min}` : '';
-  return custom((v, ctx) => {
-    let n: number | undefined;
-    if (typeof v === 'number' && Number.isInteger(v)) n = v;
-    else if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) n = Number(v.trim());
-    if (n === undefined || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      report(ctx, { expected: `a whole number${range}` });
-      return NEVER;
-    }
-    return n;
-  });
-}
-
-const num: Schema<number> = custom((v, ctx) => {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  report(ctx, { expected: 'a number' });
-  return NEVER;
-});
-
-function messageOf(err: unknown): string {
-  if (err && typeof err === 'object' && 'detail' in err && typeof (err as { detail: unknown }).detail === 'string') {
-    return (err as { detail: string }).detail;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A Go-style duration (`30s`, `1m30s`, `1h5m30s20ms`), kept as written. */
-const duration: Schema<string> = custom((v, ctx) => {
-  if (typeof v !== 'string') {
-    report(ctx, {
-      expected: 'a duration such as "30s" or "1m30s"',
-      hint: typeof v === 'number' ? `add a unit, e.g. "${v}s"` : 'write a number with a unit: us, ms, s, m or h',
-    });
-    return NEVER;
-  }
-  try {
-    parseDuration(v);
-  } catch (err) {
-    report(ctx, { expected: 'a duration such as "30s" or "1m30s"', hint: messageOf(err), syntax: true });
-    return NEVER;
-  }
-  return v;
-});
-
-/** A byte size (`512m`, `4G`, `1073741824`), kept as written. */
-const bytes: Schema<string | number> = custom((v, ctx) => {
-  if (typeof v !== 'string' && typeof v !== 'number') {
-    report(ctx, { expected: 'a size such as "512m" or "4g"' });
-    return NEVER;
-  }
-  try {
-    parseBytes(v);
-  } catch (err) {
-    report(ctx, { expected: 'a size such as "512m" or "4g"', hint: messageOf(err), syntax: true });
-    return NEVER;
-  }
-  return v;
-});
-
-/** A CPU count (`1.5`, `"0.5"`), kept as written. */
-const cpus: Schema<string | number> = custom((v, ctx) => {
-  if (typeof v !== 'string' && typeof v !== 'number') {
-    report(ctx, { expected: 'a number of CPUs such as 1.5' });
-    return NEVER;
-  }
-  try {
-    parseCpus(v);
-  } catch (err) {
-    report(ctx, { expected: 'a number of CPUs such as 1.5', hint: messageOf(err), syntax: true });
-    return NEVER;
-  }
-  return v;
-});
-
-function oneOfValues<const T extends string>(values: readonly T[], hint?: string): Schema<T> {
-  const set = new Set<string>(values);
-  const expected = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
-  return custom((v, ctx) => {
-    if (typeof v === 'string' && set.has(v)) return v as T;
-    report(ctx, hint ? { expected, hint } : { expected });
-    return NEVER;
-  });
-}
-
-function pattern(re: RegExp, expected: string, hint?: string): Schema<string> {
-  return custom((v, ctx) => {
-    if (typeof v === 'string' && re.test(v)) return v;
-    report(ctx, { expected, ...(hint ? { hint } : {}), syntax: typeof v === 'string' });
-    return NEVER;
-  });
-}
-
-/** Any value, kept as written (for keys whose content Compose itself does not constrain). */
-const anyValue: Schema<RawValue> = custom((v) => v as RawValue);
-
-// ---------------------------------------------------------------------------
-// Collections
-// ---------------------------------------------------------------------------
-
-function listOf<T>(item: Schema<T>, opts: { unique?: boolean; expected?: string } = {}): Schema<T[]> {
-  return custom((v, ctx) => {
-    if (!Array.isArray(v)) {
-      report(ctx, { expected: opts.expected ?? 'a list' });
-      return NEVER;
-    }
-    const out: T[] = [];
-    let ok = true;
-    const seen = new Map<string, number>();
-    v.forEach((entry, i) => {
-      if (opts.unique && (typeof entry === 'string' || typeof entry === 'number')) {
-        const key = String(entry);
-        const first = seen.get(key);
-        if (first !== undefined) {
-          report(ctx, { expected: 'unique entries', hint: `this repeats entry [${first}]; remove one of them`, syntax: true }, [i]);
-          ok = false;
-          return;
-        }
-        seen.set(key, i);
-      }
-      const r = run(item, entry, ctx, [i]);
-      if (r) out.push(r.data);
-      else ok = false;
-    });
-    return ok ? out : NEVER;
-  });
-}
-
-/** A mapping whose keys are free (names of services, variables...). */
-function mapOf<T>(value: Schema<T>, opts: { keyPattern?: RegExp; keyHint?: string; expected?: string } = {}): Schema<Record<string, T>> {
-  return custom((v, ctx) => {
-    if (!isRawMap(v)) {
-      report(ctx, { expected: opts.expected ?? 'a mapping' });
-      return NEVER;
-    }
-    const out: Record<string, T> = {};
-    let ok = true;
-    for (const [k, entry] of Object.entries(v)) {
-      if (opts.keyPattern && !opts.keyPattern.test(k)) {
-        report(ctx, { expected: `a name matching ${opts.keyPattern.source}`, hint: opts.keyHint ?? 'use letters, digits, ".", "_" and "-"', syntax: true, unknownKey: k }, [k]);
-        ok = false;
-        continue;
-      }
-      const r = run(value, entry, ctx, [k]);
-      if (r) setOwn(out, k, r.data);
-      else ok = false;
-    }
-    return ok ? out : NEVER;
-  });
-}
-
-
-/** Extension fields (`x-*`) of an object, kept as written. */
-export type Extensions = { [key: `x-${string}`]: RawValue };
-
-type Shape = Record<string, Schema<unknown>>;
-type ObjectOut<S extends Shape> = { -readonly [K in keyof S]?: z.output<S[K]> } & Extensions;
-
-/**
- * A compose-spec object: the keys of `shape`, plus `x-*` extensions; any
- * other key is an error that names the closest valid key.
- */
-function obj<S extends Shape>(shape: S, opts: { required?: Array<keyof S & string>; expected?: string; extensions?: boolean } = {}): Schema<ObjectOut<S>> {
-  const allowed = Object.keys(shape);
-  return custom((v, ctx) => {
-    if (!isRawMap(v)) {
-      report(ctx, { expected: opts.expected ?? 'a mapping' });
-      return NEVER;
-    }
-    const out: Record<string, unknown> = {};
-    let ok = true;
-    for (const [k, entry] of Object.entries(v)) {
-      const schema = Object.hasOwn(shape, k) ? shape[k] : undefined;
-      if (!schema) {
-        if (k.startsWith('x-') && opts.extensions !== false) {
-          setOwn(out, k, entry);
-          continue;
-        }
-        report(ctx, { expected: 'a known key', unknownKey: k, allowed }, [k]);
-        ok = false;
-        continue;
-      }
-      const r = run(schema, entry, ctx, [k]);
-      if (r) setOwn(out, k, r.data);
-      else ok = false;
-    }
-    for (const k of opts.required ?? []) {
-      if (!Object.hasOwn(v, k)) {
-        report(ctx, { expected: `the key \`${k}\``, hint: `add \`${k}:\``, missing: true }, [k]);
-        ok = false;
-      }
-    }
-    return ok ? (out as ObjectOut<S>) : NEVER;
-  });
-}
-
-type KindName = 'string' | 'number' | 'boolean' | 'null' | 'list' | 'map';
-
-function kindOf(v: unknown): KindName {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') return 'map';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  return 'boolean';
-}
-
-/** Dispatches on the value's kind (string, list, mapping...), as the spec's `oneOf`s do. */
-function byKind<T>(branches: Partial<Record<KindName, Schema<T>>>, expected: string, hint?: string): Schema<T> {
-  return custom((v, ctx) => {
-    const schema = branches[kindOf(v)];
-    if (!schema) {
-      report(ctx, hint ? { expected, hint } : { expected });
-      return NEVER;
-    }
-    const r = run(schema, v, ctx, []);
-    return r ? r.data : NEVER;
-  });
-}
-
-function scalarToString(v: unknown): string {
-  return typeof v === 'string' ? v : String(v);
-}
-
-/**
- * `list_or_dict`: `[KEY=VAL, ...]` or `{KEY: VAL}` → `{KEY: VAL}`.
- * `bare` is the value of a list entry without `=` (and of a `KEY:` with no value).
- */
-function listOrDict<B extends string | null>(bare: B, what: string): Schema<Record<string, string | B>> {
-  const expected = `a mapping of ${what} or a list of "KEY=VALUE" strings`;
-  return custom((v, ctx) => {
-    const out: Record<string, string | B> = {};
-    if (Array.isArray(v)) {
-      let ok = true;
-      const seen = new Set<string>();
-      v.forEach((entry, i) => {
-        if (typeof entry !== 'string') {
-          report(ctx, { expected: 'a "KEY=VALUE" string' }, [i]);
-          ok = false;
-          return;
-        }
-        if (seen.has(entry)) {
-          report(ctx, { expected: 'unique entries', hint: 'remove the repeated entry', syntax: true }, [i]);
-          ok = false;
-          return;
-        }
-        seen.add(entry);
-        const eq = entry.indexOf('=');
-        if (eq === 0) {
-          report(ctx, { expected: 'a "KEY=VALUE" string', hint: 'the key before "=" is empty', syntax: true }, [i]);
-          ok = false;
-          return;
-        }
-        if (eq < 0) setOwn(out, entry, bare);
-        else setOwn(out, entry.slice(0, eq), entry.slice(eq + 1));
-      });
-      return ok ? out : NEVER;
-    }
-    if (isRawMap(v)) {
-      let ok = true;
-      for (const [k, entry] of Object.entries(v)) {
-        if (entry === null) setOwn(out, k, bare);
-        else if (typeof entry === 'string' || typeof entry === 'number' || typeof entry === 'boolean') setOwn(out, k, scalarToString(entry));
-        else {
-          report(ctx, { expected: 'a string, a number, a boolean or null', hint: 'quote the value' }, [k]);
-          ok = false;
-        }
-      }
-      return ok ? out : NEVER;
-    }
-    report(ctx, { expected });
-    return NEVER;
-  });
-}
-
-/** `string_or_list` → list. */
-function stringOrList(opts: { unique?: boolean } = {}): Schema<string[]> {
-  const list = listOf(str, opts);
-  return byKind<string[]>({ string: custom((v) => [v as string]), list }, 'a string or a list of strings');
-}
 
 const listOfStrings = listOf(str, { unique: true, expected: 'a list of strings' });
 /**
@@ -487,8 +157,7 @@ const ports: Schema<PortOut[]> = custom((v, ctx) => {
         ok = false;
         return;
       }
-      const p = r.data;
-      out.push({ ...p, mode: p.mode ?? 'ingress', protocol: p.protocol ?? 'tcp' });
+      out.push(portWithDefaults(r.data));
     } else {
       report(ctx, { expected: 'a port: a number, a string such as "8080:80", or a mapping', hint: PORT_HINT }, [i]);
       ok = false;
@@ -575,31 +244,16 @@ const dependsOnEntry = obj({
   restart: bool,
 });
 
-interface DependsOnOut {
-  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
-  required: boolean;
-  restart: boolean;
-}
-
 const SERVICE_NAME = /^[a-zA-Z0-9._-]+$/;
 
 const dependsOn: Schema<Record<string, DependsOnOut>> = byKind<Record<string, DependsOnOut>>({
   list: custom((v, ctx) => {
     const r = run(listOf(str, { unique: true }), v, ctx, []);
-    if (!r) return NEVER;
-    const out: Record<string, DependsOnOut> = {};
-    for (const name of r.data) setOwn(out, name, { condition: 'service_started', required: true, restart: false });
-    return out;
+    return r ? dependsOnFromNames(r.data) : NEVER;
   }),
   map: custom((v, ctx) => {
     const r = run(mapOf(byKind<z.output<typeof dependsOnEntry>>({ map: dependsOnEntry, null: custom(() => ({})) }, 'a mapping with `condition:`'), { keyPattern: SERVICE_NAME }), v, ctx, []);
-    if (!r) return NEVER;
-    const out: Record<string, DependsOnOut> = {};
-    for (const [name, d] of Object.entries(r.data)) {
-      // Compose's schema requires `condition`; its loader defaults it to service_started, and so do we.
-      setOwn(out, name, { condition: d.condition ?? 'service_started', required: d.required ?? true, restart: d.restart ?? false });
-    }
-    return out;
+    return r ? dependsOnWithDefaults(r.data) : NEVER;
   }),
 }, 'a list of service names or a mapping of service names to {condition, required, restart}');
 
@@ -618,10 +272,7 @@ const serviceNetworkEntry = obj({
 const serviceNetworks = byKind<Record<string, z.output<typeof serviceNetworkEntry> | null>>({
   list: custom((v, ctx) => {
     const r = run(listOf(str, { unique: true }), v, ctx, []);
-    if (!r) return NEVER;
-    const out: Record<string, null> = {};
-    for (const n of r.data) setOwn(out, n, null);
-    return out;
+    return r ? networksFromNames(r.data) : NEVER;
   }),
   map: mapOf(byKind({ map: serviceNetworkEntry, null: custom(() => null) }, 'a mapping (aliases, ipv4_address...) or nothing'), { keyPattern: SERVICE_NAME }),
 }, 'a list of network names or a mapping of network names to settings');
@@ -631,7 +282,7 @@ const healthcheck = obj({
   interval: duration,
   retries: int(0),
   test: byKind<string[]>({
-    string: custom((v) => ['CMD-SHELL', v as string]),
+    string: custom((v) => healthcheckTestFromLine(v as string)),
     list: custom((v, ctx) => {
       const r = run(listOf(str), v, ctx, []);
       if (!r) return NEVER;
@@ -650,23 +301,14 @@ const healthcheck = obj({
 
 const envFileEntry = obj({ path: str, format: str, required: bool }, { required: ['path'] });
 
-export interface EnvFileOut {
-  path: string;
-  required: boolean;
-  format?: string;
-}
-
 const envFile: Schema<EnvFileOut[]> = byKind<EnvFileOut[]>({
-  string: custom((v) => [{ path: v as string, required: true }]),
+  string: custom((v) => [envFileFromPath(v as string)]),
   list: custom((v, ctx) => {
     const r = run(listOf(byKind<EnvFileOut>({
-      string: custom((s) => ({ path: s as string, required: true })),
+      string: custom((s) => envFileFromPath(s as string)),
       map: custom((m, c) => {
         const e = run(envFileEntry, m, c, []);
-        if (!e) return NEVER;
-        const out: EnvFileOut = { path: e.data.path ?? '', required: e.data.required ?? true };
-        if (e.data.format !== undefined) out.format = e.data.format;
-        return out;
+        return e ? envFileWithDefaults(e.data) : NEVER;
       }),
     }, 'a path or a mapping {path, required}')), v, ctx, []);
     return r ? r.data : NEVER;
@@ -689,14 +331,13 @@ const extraHosts: Schema<Record<string, string[]>> = custom((v, ctx) => {
         ok = false;
         return;
       }
-      const eq = entry.indexOf('=');
-      const sep = eq >= 0 ? eq : entry.indexOf(':');
-      if (sep <= 0) {
+      const pair = extraHostFromEntry(entry);
+      if (!pair) {
         report(ctx, { expected: 'a "host=ip" or "host:ip" string', syntax: true }, [i]);
         ok = false;
         return;
       }
-      add(entry.slice(0, sep), entry.slice(sep + 1));
+      add(...pair);
     });
     return ok ? out : NEVER;
   }
@@ -722,7 +363,7 @@ const extraHosts: Schema<Record<string, string[]>> = custom((v, ctx) => {
 });
 
 const deviceCount: Schema<number> = custom((v, ctx) => {
-  if (typeof v === 'string' && v.toLowerCase() === 'all') return -1;
+  if (typeof v === 'string' && v.toLowerCase() === 'all') return ALL_DEVICES;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
   report(ctx, { expected: 'a number of devices or "all"' });
@@ -761,28 +402,23 @@ const deviceRequest = deviceRequestOf({ requireCapabilities: false });
 
 const gpus = byKind<Array<z.output<typeof deviceRequest>>>({
   string: custom((v, ctx) => {
-    if (v === 'all') return [{ count: -1 }];
+    if (v === 'all') return [{ count: ALL_DEVICES }];
     report(ctx, { expected: '"all" or a list of device requests', syntax: true });
     return NEVER;
   }),
   list: listOf(deviceRequest),
 }, '"all" or a list of device requests');
 
-const deviceMapping = byKind<{ source: string; target: string; permissions: string }>({
+const deviceMapping = byKind<DeviceMappingOut>({
   string: custom((v, ctx) => {
-    const parts = (v as string).split(':');
-    if (parts.length > 3 || parts.some((p) => p === '')) {
-      report(ctx, { expected: 'a device "HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]"', hint: 'use the long syntax {source, target, permissions}', syntax: true });
-      return NEVER;
-    }
-    const [source = '', target = source, permissions = 'rwm'] = parts;
-    return { source, target, permissions };
+    const device = deviceFromSpec(v as string);
+    if (device) return device;
+    report(ctx, { expected: 'a device "HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]"', hint: 'use the long syntax {source, target, permissions}', syntax: true });
+    return NEVER;
   }),
   map: custom((v, ctx) => {
     const r = run(obj({ source: str, target: str, permissions: str }, { required: ['source'] }), v, ctx, []);
-    if (!r) return NEVER;
-    const source = r.data.source ?? '';
-    return { source, target: r.data.target ?? source, permissions: r.data.permissions ?? 'rwm' };
+    return r ? deviceWithDefaults(r.data) : NEVER;
   }),
 }, 'a device path string or a mapping {source, target, permissions}');
 
@@ -826,7 +462,7 @@ const buildObject = obj({
   dockerfile_inline: str,
   entitlements: listOf(str),
   args: listOrDict(null, 'build arguments'),
-  ssh: byKind<string[]>({ string: custom((v) => [v as string]), list: listOf(str), map: custom((v) => Object.entries(v as RawMap).map(([k, p]) => (p === null || p === '' ? k : `${k}=${String(p)}`))) }, 'a list of SSH agent sockets or keys'),
+  ssh: byKind<string[]>({ string: custom((v) => [v as string]), list: listOf(str), map: custom((v) => buildSshFromMap(v as RawMap)) }, 'a list of SSH agent sockets or keys'),
   labels: stringMap,
   cache_from: listOf(str),
   cache_to: listOf(str),
@@ -846,12 +482,10 @@ const buildObject = obj({
 });
 
 const build = byKind<z.output<typeof buildObject>>({
-  string: custom((v) => ({ context: v as string })),
+  string: custom((v) => buildFromContext(v as string)),
   map: custom((v, ctx) => {
     const r = run(buildObject, v, ctx, []);
-    if (!r) return NEVER;
-    // compose-go defaults the build context to the project folder.
-    return r.data.context === undefined ? { ...r.data, context: '.' } : r.data;
+    return r ? buildWithDefaults(r.data) : NEVER;
   }),
 }, 'a build context path or a mapping {context, dockerfile, ...}');
 
@@ -912,13 +546,10 @@ const RESTART = /^(no|always|unless-stopped|on-failure(:\d+)?)$/;
 const PULL_POLICY = /^(always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+)$/;
 
 const extendsSchema = byKind<{ service: string; file?: string }>({
-  string: custom((v) => ({ service: v as string })),
+  string: custom((v) => extendsOf(v as string)),
   map: custom((v, ctx) => {
     const r = run(obj({ service: str, file: str }, { required: ['service'], extensions: false }), v, ctx, []);
-    if (!r) return NEVER;
-    const out: { service: string; file?: string } = { service: r.data.service ?? '' };
-    if (r.data.file !== undefined) out.file = r.data.file;
-    return out;
+    return r ? extendsOf(r.data) : NEVER;
   }),
 }, 'a service name or a mapping {service, file}');
 
@@ -1049,20 +680,12 @@ function withExternal<S extends Shape>(shape: S, what: string) {
     map: custom((v, ctx) => {
       const r = run(inner, v, ctx, []);
       if (!r) return NEVER;
-      const data = { ...r.data } as Record<string, unknown>;
-      const ext = data.external;
-      if (isRawMap(ext as RawValue)) {
-        const legacyName = (ext as { name?: string }).name;
-        if (legacyName !== undefined) {
-          if (data.name !== undefined && data.name !== legacyName) {
-            report(ctx, { expected: 'a single name', hint: `\`external.name\` is deprecated; keep only \`name: ${legacyName}\``, syntax: true }, ['external', 'name']);
-            return NEVER;
-          }
-          data.name = legacyName;
-        }
-        data.external = true;
+      const rewritten = externalFromLegacy(r.data as Record<string, unknown>);
+      if ('conflict' in rewritten) {
+        report(ctx, { expected: 'a single name', hint: `\`external.name\` is deprecated; keep only \`name: ${rewritten.conflict}\``, syntax: true }, ['external', 'name']);
+        return NEVER;
       }
-      return data as Out;
+      return rewritten.data as Out;
     }),
   }, `a mapping describing the ${what}, or nothing`);
 }
@@ -1109,21 +732,11 @@ const configSchema = withExternal({
   template_driver: str,
 }, 'config');
 
-export interface IncludeOut {
-  path: string[];
-  env_file?: string[];
-  project_directory?: string;
-}
-
 const include = listOf(byKind<IncludeOut>({
-  string: custom((v) => ({ path: [v as string] })),
+  string: custom((v) => includeOf(v as string)),
   map: custom((v, ctx) => {
     const r = run(obj({ path: stringOrList(), env_file: stringOrList(), project_directory: str }, { required: ['path'], extensions: false }), v, ctx, []);
-    if (!r) return NEVER;
-    const out: IncludeOut = { path: r.data.path ?? [] };
-    if (r.data.env_file) out.env_file = r.data.env_file;
-    if (r.data.project_directory !== undefined) out.project_directory = r.data.project_directory;
-    return out;
+    return r ? includeOf(r.data) : NEVER;
   }),
 }, 'a path or a mapping {path, env_file, project_directory}'));
 
@@ -1155,3 +768,5 @@ export type RawConfig = z.output<typeof configSchema>;
 export type RawPort = PortOut;
 export type RawServiceVolume = VolumeOut;
 export type RawDependsOn = DependsOnOut;
+
+export type { EnvFileOut, IncludeOut } from './canonical.js';

@@ -16,7 +16,8 @@ import { formatKeyPath, type LoadWarning, type SourcePosition } from './errors.j
 import type { ValidationIssue } from './load-errors.js';
 import type { Project } from './model.js';
 import type { PositionIndex } from './parse.js';
-import { composeFileSchema, type IssueParams, type RawComposeFile } from './schema.js';
+import { composeFileSchema, type RawComposeFile } from './schema.js';
+import type { IssueParams } from './schema-kit.js';
 import { describeRaw, getAt, type KeyPath, type RawValue } from './tree.js';
 
 /** Finds where a key path was written, across all files of a project. */
