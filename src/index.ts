@@ -2,15 +2,98 @@
  * modelstack: bring up stacks of model containers with Docker Compose
  * semantics, through the Docker Engine API, without the Compose binary.
  *
- * Layers (each importable on its own): compose (compose files → typed project),
- * plan (pure decisions: names, labels, container specs), engine (the only
- * code that talks to Docker), orchestrator (Stack: up, down, wait, events).
+ * The public API, chosen name by name (nothing is re-exported wholesale):
+ *
+ * - **Compose files** — {@link loadProject} reads them as Compose does into a
+ *   typed {@link Project}; {@link serializeProject} prints it as
+ *   `docker compose config` does.
+ * - **Stacks** — a {@link Stack} runs a project on an engine: `up` (observe,
+ *   plan, execute; Compose's `--wait` contract), `down`, `ps`, `logs`,
+ *   `exec`, `port`, `start`, `stop`, `restart`, with typed
+ *   {@link StackEvent}s and errors.
+ * - **Model stacks** — {@link defineModelStack}: the seed's multi-model
+ *   TensorFlow platform, secure by default.
+ * - **The engine** — {@link Engine} (connection, API version negotiation)
+ *   and {@link waitUntilReady}, for harnesses that make containers directly.
+ *
+ * Every error is a {@link ModelstackError} with a stable `code`.
  *
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './engine/index.js';
-export * from './orchestrator/index.js';
-export * from './plan/index.js';
-export * from './compose/index.js';
-export * from './models/index.js';
+
+// Errors every layer shares.
+export { ModelstackError, isModelstackError } from './errors.js';
+
+// Compose files → project.
+export { loadProject, type LoadProjectOptions } from './compose/load.js';
+export { serializeProject, type SerializeOptions } from './compose/serialize.js';
+export { dependencyOrder } from './compose/graph.js';
+export { ComposeFileError, InterpolationSyntaxError, InvalidProjectNameError, MissingRequiredVariableError, type LoadWarning, type SourcePosition } from './compose/errors.js';
+export { ComposeValidationError, DependencyCycleError, type ValidationIssue } from './compose/load-errors.js';
+export type {
+  Project,
+  Service,
+  ServicePort,
+  ServiceVolume,
+  ServiceNetwork,
+  DependsOn,
+  DependsOnCondition,
+  Healthcheck,
+  Deploy,
+  Network,
+  Volume,
+  ConfigOrSecret,
+  Nanoseconds,
+  Bytes,
+} from './compose/model.js';
+
+// Stacks: up, down and the everyday commands, with typed events.
+export { Stack, type StackOptions, type ContainerStatus, type ServiceLogLine, type StackLogsOptions } from './orchestrator/stack.js';
+export { type UpOptions, type UpResult, type StackContainer, DependencyFailedError, UpTimeoutError } from './orchestrator/up.js';
+export type { DownOptions, DownResult } from './orchestrator/down.js';
+export type {
+  StackEvent,
+  StackEventListener,
+  ImageEvent,
+  ResourceEvent,
+  ContainerEvent,
+  ReadyEvent,
+  FailedEvent,
+  WarningEvent,
+} from './orchestrator/events.js';
+export { FileSourceError } from './orchestrator/files.js';
+
+// What up decides, and why (stack.plan(), up --dry-run).
+export { formatPlan, type UpPlan, type ServicePlan, type ContainerAction, type ResourceAction, type OrphanAction, type RecreatePolicy } from './plan/reconcile.js';
+export { EngineTooOldError, type EngineRequirement } from './plan/engine-requirements.js';
+export { ServiceConfigError } from './plan/service-container.js';
+export { LABEL, containerNameFor } from './plan/labels.js';
+export { composeConfigHash } from './plan/config-hash.js';
+export type { ContainerSpec, Mount, PortBinding, NetworkAttachment, RestartPolicy, ArchiveEntry } from './plan/container-spec.js';
+export type { ReadyCondition } from './plan/operations.js';
+
+// Model stacks.
+export { defineModelStack, ModelStack, type ModelEndpoints, type StackEndpoints } from './models/model-stack.js';
+export { modelStackProject, ModelStackConfigError } from './models/project.js';
+export type { ModelStackOptions, ModelOptions } from './models/options.js';
+export { loadModelsFile } from './models/models-file.js';
+export { generateHostKey, type HostKey } from './models/ssh.js';
+
+// The engine, for harnesses and scripts that work with containers directly.
+export { Engine, MAX_API_VERSION, type EngineOptions, type EngineInfo } from './engine/engine.js';
+export { waitUntilReady, type WaitOptions, type ReadyState } from './engine/readiness.js';
+export type { ExecResult, LogLine } from './engine/container-client.js';
+export type { PullProgress, ImagePullPolicy } from './engine/image-client.js';
+export {
+  EngineUnreachableError,
+  EngineRequestError,
+  ImageNotFoundError,
+  ImagePullError,
+  ImageBuildError,
+  ContainerNameConflictError,
+  PortAlreadyAllocatedError,
+  ContainerFailedError,
+  WaitTimeoutError,
+  ExecError,
+  type ContainerFailure,
+} from './engine/errors.js';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
-import { ContainerFailedError } from '../../src/engine/index.js';
-import { type ModelStack, type StackEndpoints, defineModelStack } from '../../src/models/index.js';
+import type { Engine } from '../../src/index.js';
+import { ContainerFailedError } from '../../src/index.js';
+import { type ModelStack, type StackEndpoints, defineModelStack } from '../../src/index.js';
 import type { StackEvent } from '../../src/orchestrator/events.js';
 import { TEST_LABEL, TF_STANDIN, TF_STANDIN_SSH, connectTestEngine, docker, dockerInspect, httpGet, leftovers, uniqueName } from '../helpers/engine.js';
 

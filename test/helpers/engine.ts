@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Engine } from '../../src/engine/index.js';
+import { Engine } from '../../src/index.js';
 
 const run = promisify(execFile);
 

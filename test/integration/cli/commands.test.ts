@@ -5,7 +5,7 @@
  * dry run after an environment change, stop/start/restart, and down -v.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import { TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 import { type CliResult, cli, parsePs, projectDir, until, webAndWorker } from './harness.js';
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_LABEL, TF_STANDIN_SSH, connectTestEngine, httpGet, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
-import type { Engine } from '../../../src/engine/index.js';
-import type { StackEndpoints } from '../../../src/models/index.js';
+import type { Engine } from '../../../src/index.js';
+import type { StackEndpoints } from '../../../src/index.js';
 import { cli, projectDir } from './harness.js';
 
 describe('modelstack models', () => {

@@ -12,7 +12,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import { TEST_LABEL, connectTestEngine, httpGet, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 import { cli, parsePs, projectDir, testLabels, until } from './harness.js';
 

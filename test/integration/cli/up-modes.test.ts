@@ -5,7 +5,7 @@
  * service (exit 1, the cause on stderr).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, testRuns } from '../../helpers/engine.js';
 import { cli, parsePs, projectDir, startCli, testLabels, until } from './harness.js';
 

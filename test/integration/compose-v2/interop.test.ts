@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import { composeConfigHash } from '../../../src/plan/config-hash.js';
 import { loadProject } from '../../../src/compose/load.js';
 import { composeV2, composeV2Ok } from '../../helpers/compose-v2.js';

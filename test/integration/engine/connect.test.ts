@@ -9,7 +9,7 @@ import { type AddressInfo, type Socket, createConnection, createServer } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine, EngineUnreachableError, MAX_API_VERSION } from '../../../src/engine/index.js';
+import { Engine, EngineUnreachableError, MAX_API_VERSION } from '../../../src/index.js';
 import { compareApiVersions } from '../../../src/plan/engine-requirements.js';
 
 describe('Engine.connect', () => {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import type { ContainerSpec } from '../../../src/plan/container-spec.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 

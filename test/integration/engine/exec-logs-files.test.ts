@@ -3,7 +3,7 @@
  * output), and copying files into a container.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, ExecError, type LogLine, waitUntilReady } from '../../../src/engine/index.js';
+import { type Engine, ExecError, type LogLine, waitUntilReady } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 
 describe('logs, exec, files', () => {

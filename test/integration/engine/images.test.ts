@@ -5,7 +5,7 @@
  */
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, ImageBuildError, ImageNotFoundError, ImagePullError, type PullProgress } from '../../../src/engine/index.js';
+import { type Engine, ImageBuildError, ImageNotFoundError, ImagePullError, type PullProgress } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, uniqueName } from '../../helpers/engine.js';
 import { REGISTRY, type TestRegistry, startRegistry } from '../../helpers/registry.js';
 
@@ -123,7 +123,7 @@ describe('images', () => {
     const c = await engine.containers.create({ image: tag, command: ['sh', '-c', 'cat /model.txt /greeting.txt; ls /secret.key 2>&1 || true'], labels: { [TEST_LABEL]: run } });
     try {
       await engine.containers.start(c);
-      const { waitUntilReady } = await import('../../../src/engine/index.js');
+      const { waitUntilReady } = await import('../../../src/index.js');
       await waitUntilReady(engine, c, { condition: 'completed', timeoutMs: 10_000 });
       const out = (await engine.containers.logs(c)).map((l) => l.text);
       expect(out).toEqual(expect.arrayContaining(['intent-model-v1', 'bonjour']));

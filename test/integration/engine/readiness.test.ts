@@ -6,14 +6,8 @@
  * abort, already-ready, and no resource left behind by a wait.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerSpec } from '../../../src/plan/container-spec.js';
-import {
-  ContainerFailedError,
-  type Engine,
-  EventHub,
-  WaitTimeoutError,
-  waitUntilReady,
-} from '../../../src/engine/index.js';
+import { EventHub } from '../../../src/engine/event-hub.js';
+import { ContainerFailedError, type ContainerSpec, type Engine, WaitTimeoutError, waitUntilReady } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 
 const HTTPD = ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'];

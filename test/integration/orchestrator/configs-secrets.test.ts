@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, waitUntilReady } from '../../../src/engine/index.js';
+import { type Engine, waitUntilReady } from '../../../src/index.js';
 import { FileSourceError } from '../../../src/orchestrator/files.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';

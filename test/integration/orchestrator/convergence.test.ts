@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortAlreadyAllocatedError, type Engine } from '../../../src/engine/index.js';
+import { PortAlreadyAllocatedError, type Engine } from '../../../src/index.js';
 import type { StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { DependencyFailedError } from '../../../src/orchestrator/up.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/index.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { EngineTooOldError, compareApiVersions } from '../../../src/plan/engine-requirements.js';
 import { loadProject } from '../../../src/compose/load.js';

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerFailedError, type Engine } from '../../../src/engine/index.js';
+import { ContainerFailedError, type Engine } from '../../../src/index.js';
 import type { StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, testRuns } from '../../helpers/engine.js';

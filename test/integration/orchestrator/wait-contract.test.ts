@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerFailedError, type Engine, WaitTimeoutError } from '../../../src/engine/index.js';
+import { ContainerFailedError, type Engine, WaitTimeoutError } from '../../../src/index.js';
 import type { ReadyEvent, StackEvent } from '../../../src/orchestrator/events.js';
 import { Stack } from '../../../src/orchestrator/stack.js';
 import { loadProject } from '../../../src/compose/load.js';
