@@ -24,6 +24,7 @@
  * | `dns`, `dns_search`, `tmpfs`, `label_file` | lists |
  * | top-level `external: {name: n}` | `external: true`, `name: n` |
  * | booleans and integers written as strings | booleans and numbers |
+ * | durations, sizes, CPUs | nanoseconds, bytes, cores (`units.ts`) |
  *
  * The schema (`schema.ts`) checks each value, then calls the function here
  * that rewrites it; these functions assume a value the schema accepted.

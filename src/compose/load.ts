@@ -5,8 +5,9 @@
  * ```
  * files, project folder, project env (project-env: .env / --env-file, COMPOSE_* variables)
  * → project name (offered to interpolation as COMPOSE_PROJECT_NAME)
- * for each file:  parse → interpolate → validate + canonicalize → extends
+ * for each file:  parse → interpolate → validate + canonicalize (units parsed) → extends
  * merge files in order → resolve paths → include → fold unique entries
+ * → check what only the merged files show (repeated entries merging does not fold)
  * → profiles → env files → normalize → check references → check cycles
  * → drop unused networks, volumes, configs and secrets
  * ```
@@ -33,10 +34,10 @@ import { activeProfiles, disabledServices } from './profiles.js';
 import { resolveProjectSources } from './project-env.js';
 import { resolveProjectName } from './project-name.js';
 import { rememberSources } from './sources.js';
-import { composeFileSchema, type RawComposeFile } from './schema.js';
+import type { RawComposeFile } from './schema.js';
 import type { KeyPath, RawMap } from './tree.js';
 import { withoutUnusedResources } from './unused.js';
-import { checkDocument, checkProject, type Locator } from './validate.js';
+import { checkDocument, checkMergedTree, checkProject, type Locator } from './validate.js';
 
 /** Options of {@link loadProject}; the names follow Compose's command-line flags. */
 export interface LoadProjectOptions {
@@ -122,7 +123,11 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     load: (request) => loadIncluded(request, loader, lookup, home, warn),
   });
   tree = enforceUnicity(tree);
-  const raw = typed(tree, loader.locate);
+  const mergeIssues = checkMergedTree(tree, loader.locate);
+  if (mergeIssues.length > 0) throw new ComposeValidationError(mergeIssues);
+  // Every document was validated and canonicalized as it was read; merging,
+  // paths, includes and unicity keep that form, so this is its type.
+  const raw = tree as unknown as RawComposeFile;
 
   const active = activeProfiles(options.profiles, environment);
   const disabled = disabledServices(raw.services ?? {}, active);
@@ -184,18 +189,6 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     throw new DependencyCycleError(cycle, 'the depends_on links of these services', loader.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
   }
   return rememberSources(withoutUnusedResources(project), loader.locate);
-}
-
-/** Re-reads the merged canonical tree through the schema, for its types (it is valid by construction). */
-function typed(tree: RawMap, locate: Locator): RawComposeFile {
-  const r = composeFileSchema.safeParse(tree);
-  if (r.success) return r.data;
-  const issues: ValidationIssue[] = r.error.issues.map((i) => {
-    const path = i.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const position = locate(path);
-    return { ...(position ? { position } : {}), keyPath: path.join('.'), detail: i.message };
-  });
-  throw new ComposeValidationError(issues);
 }
 
 async function readIncludeEnvFiles(

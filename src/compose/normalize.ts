@@ -2,9 +2,9 @@
  * The loader's last transformation: the merged, canonical raw tree becomes
  * the typed {@link Project} every later layer consumes.
  *
- * What happens here (and nowhere else):
+ * Units are already numbers here (the schema parsed them, once). What
+ * happens here (and nowhere else):
  *
- * - units become numbers: durations → nanoseconds, sizes → bytes, CPUs → cores;
  * - each service's `environment` is completed from its `env_file`s (the
  *   files are read by the caller and passed in, so this stays pure) and
  *   variables written without a value are looked up in the project
@@ -49,7 +49,6 @@ import type {
 import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
 import { cleanPath } from './paths.js';
 import { setOwn, type KeyPath, type RawValue } from './tree.js';
-import { parseBytes, parseCpus, parseDuration } from './units.js';
 import type { Locator } from './validate.js';
 
 /** What normalization needs besides the tree. */
@@ -190,8 +189,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     s.provider = { type: raw.provider.type ?? '' };
     if (raw.provider.options) s.provider.options = raw.provider.options;
   }
-  if (raw.cpu_rt_period !== undefined) s.cpu_rt_period = microseconds(raw.cpu_rt_period);
-  if (raw.cpu_rt_runtime !== undefined) s.cpu_rt_runtime = microseconds(raw.cpu_rt_runtime);
+  copy(s, raw, ['cpu_rt_period', 'cpu_rt_runtime']);
   if (raw.blkio_config) {
     const b = raw.blkio_config;
     s.blkio_config = {};
@@ -199,7 +197,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     if (b.weight_device) s.blkio_config.weight_device = b.weight_device.map((d) => ({ ...d }));
     for (const key of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'] as const) {
       const list = b[key];
-      if (list) s.blkio_config[key] = list.map((d) => ({ ...(d.path !== undefined ? { path: d.path } : {}), ...(d.rate !== undefined ? { rate: parseBytes(d.rate) } : {}) }));
+      if (list) s.blkio_config[key] = list.map((d) => ({ ...(d.path !== undefined ? { path: d.path } : {}), ...(d.rate !== undefined ? { rate: d.rate } : {}) }));
     }
   }
 
@@ -270,24 +268,14 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     const h = raw.healthcheck;
     const hc: Healthcheck = {};
     if (h.test) hc.test = h.test;
-    if (h.interval !== undefined) hc.interval = parseDuration(h.interval);
-    if (h.timeout !== undefined) hc.timeout = parseDuration(h.timeout);
-    if (h.start_period !== undefined) hc.start_period = parseDuration(h.start_period);
-    if (h.start_interval !== undefined) hc.start_interval = parseDuration(h.start_interval);
-    if (h.retries !== undefined) hc.retries = h.retries;
-    if (h.disable !== undefined) hc.disable = h.disable;
+    copy(hc, h, ['interval', 'timeout', 'start_period', 'start_interval', 'retries', 'disable']);
     s.healthcheck = hc;
   }
 
   if (raw.deploy) s.deploy = normalizeDeploy(raw.deploy);
 
   // Legacy resource keys: kept where written; checked against deploy.resources (see the module comment).
-  if (raw.cpus !== undefined) s.cpus = parseCpus(raw.cpus);
-  if (raw.mem_limit !== undefined) s.mem_limit = parseBytes(raw.mem_limit);
-  if (raw.mem_reservation !== undefined) s.mem_reservation = parseBytes(raw.mem_reservation);
-  if (raw.memswap_limit !== undefined) s.memswap_limit = parseBytes(raw.memswap_limit);
-  if (raw.pids_limit !== undefined) s.pids_limit = raw.pids_limit;
-  if (raw.shm_size !== undefined) s.shm_size = parseBytes(raw.shm_size);
+  copy(s, raw, ['cpus', 'mem_limit', 'mem_reservation', 'memswap_limit', 'pids_limit', 'shm_size']);
   checkLegacyResources(s, at, issue);
 
   // `scale` stays where it was written; with a `deploy` section, Compose also
@@ -301,7 +289,7 @@ function normalizeService(name: string, raw: RawService, ctx: NormalizeContext, 
     if (s.deploy) s.deploy.replicas = raw.scale;
   }
 
-  if (raw.stop_grace_period !== undefined) s.stop_grace_period = parseDuration(raw.stop_grace_period);
+  if (raw.stop_grace_period !== undefined) s.stop_grace_period = raw.stop_grace_period;
   if (raw.gpus) s.gpus = raw.gpus.map((g) => deviceRequest(g));
   if (raw.devices) s.devices = raw.devices.map((d) => ({ ...d }));
   if (raw.ulimits) s.ulimits = ulimits(raw.ulimits);
@@ -410,7 +398,7 @@ function normalizeBuild(b: NonNullable<RawService['build']>, lookup: (k: string)
     }
     build.args = args;
   }
-  if (b.shm_size !== undefined) build.shm_size = parseBytes(b.shm_size);
+  if (b.shm_size !== undefined) build.shm_size = b.shm_size;
   if (b.secrets) build.secrets = b.secrets.map((r) => fileReference(r));
   if (b.ulimits) build.ulimits = ulimits(b.ulimits);
   return build;
@@ -433,7 +421,7 @@ function normalizeVolume(v: RawServiceVolume): ServiceVolume {
       const out: ServiceVolume = { type: 'tmpfs', ...base };
       if (v.tmpfs) {
         const t: NonNullable<typeof out.tmpfs> = {};
-        if (v.tmpfs.size !== undefined) t.size = parseBytes(v.tmpfs.size);
+        if (v.tmpfs.size !== undefined) t.size = v.tmpfs.size;
         if (v.tmpfs.mode !== undefined) t.mode = v.tmpfs.mode;
         out.tmpfs = t;
       }
@@ -467,15 +455,12 @@ function normalizeDeploy(d: NonNullable<RawService['deploy']>): Deploy {
     const l = d.resources.limits;
     if (l) {
       resources.limits = {};
-      if (l.cpus !== undefined) resources.limits.cpus = parseCpus(l.cpus);
-      if (l.memory !== undefined) resources.limits.memory = parseBytes(l.memory);
-      if (l.pids !== undefined) resources.limits.pids = l.pids;
+      copy(resources.limits, l, ['cpus', 'memory', 'pids']);
     }
     const r = d.resources.reservations;
     if (r) {
       resources.reservations = {};
-      if (r.cpus !== undefined) resources.reservations.cpus = parseCpus(r.cpus);
-      if (r.memory !== undefined) resources.reservations.memory = parseBytes(r.memory);
+      copy(resources.reservations, r, ['cpus', 'memory']);
       if (r.devices) resources.reservations.devices = r.devices.map((x) => deviceRequest(x));
       if (r.generic_resources) resources.reservations.generic_resources = r.generic_resources.map((g) => ({ ...g }));
     }
@@ -484,20 +469,14 @@ function normalizeDeploy(d: NonNullable<RawService['deploy']>): Deploy {
   if (d.restart_policy) {
     const rp = d.restart_policy;
     const policy: NonNullable<Deploy['restart_policy']> = {};
-    if (rp.condition !== undefined) policy.condition = rp.condition;
-    if (rp.delay !== undefined) policy.delay = parseDuration(rp.delay);
-    if (rp.max_attempts !== undefined) policy.max_attempts = rp.max_attempts;
-    if (rp.window !== undefined) policy.window = parseDuration(rp.window);
+    copy(policy, rp, ['condition', 'delay', 'max_attempts', 'window']);
     deploy.restart_policy = policy;
   }
   if (d.placement) deploy.placement = { ...d.placement };
   for (const key of ['update_config', 'rollback_config'] as const) {
     const u = d[key];
     if (!u) continue;
-    const out: Record<string, unknown> = { ...u };
-    if (u.delay !== undefined) out.delay = parseDuration(u.delay);
-    if (u.monitor !== undefined) out.monitor = parseDuration(u.monitor);
-    deploy[key] = out;
+    deploy[key] = { ...u };
   }
   return deploy;
 }
@@ -535,12 +514,6 @@ function unbracketHosts(hosts: Record<string, string[]>): Record<string, string[
     setOwn(out, host, ips.map((ip) => (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip)));
   }
   return out;
-}
-
-function microseconds(v: number | string): number {
-  if (typeof v === 'number') return v;
-  if (/^[+-]?\d+$/.test(v.trim())) return Number(v);
-  return Math.round(parseDuration(v) / 1000);
 }
 
 /** Copies the listed keys that are set (not undefined) from `from` to `to`. */

@@ -116,8 +116,21 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A Go-style duration (`30s`, `1m30s`, `1h5m30s20ms`), kept as written. */
-export const duration: Schema<string> = custom((v, ctx) => {
+// Units are parsed here, once: the canonical tree holds nanoseconds, bytes
+// and cores, and `normalize.ts` copies them into the model.
+
+/** A parser of `units.ts`, run on a value the schema has type-checked. */
+function parsed<T>(ctx: Ctx, expected: string, parse: () => T): T | typeof NEVER {
+  try {
+    return parse();
+  } catch (err) {
+    report(ctx, { expected, hint: messageOf(err), syntax: true });
+    return NEVER;
+  }
+}
+
+/** A Go-style duration (`30s`, `1m30s`, `1h5m30s20ms`) → nanoseconds. */
+export const duration: Schema<number> = custom((v, ctx) => {
   if (typeof v !== 'string') {
     report(ctx, {
       expected: 'a duration such as "30s" or "1m30s"',
@@ -125,43 +138,36 @@ export const duration: Schema<string> = custom((v, ctx) => {
     });
     return NEVER;
   }
-  try {
-    parseDuration(v);
-  } catch (err) {
-    report(ctx, { expected: 'a duration such as "30s" or "1m30s"', hint: messageOf(err), syntax: true });
-    return NEVER;
-  }
-  return v;
+  return parsed(ctx, 'a duration such as "30s" or "1m30s"', () => parseDuration(v));
 });
 
-/** A byte size (`512m`, `4G`, `1073741824`), kept as written. */
-export const bytes: Schema<string | number> = custom((v, ctx) => {
+/** A byte size (`512m`, `4G`, `1073741824`) → bytes. */
+export const bytes: Schema<number> = custom((v, ctx) => {
   if (typeof v !== 'string' && typeof v !== 'number') {
     report(ctx, { expected: 'a size such as "512m" or "4g"' });
     return NEVER;
   }
-  try {
-    parseBytes(v);
-  } catch (err) {
-    report(ctx, { expected: 'a size such as "512m" or "4g"', hint: messageOf(err), syntax: true });
-    return NEVER;
-  }
-  return v;
+  return parsed(ctx, 'a size such as "512m" or "4g"', () => parseBytes(v));
 });
 
-/** A CPU count (`1.5`, `"0.5"`), kept as written. */
-export const cpus: Schema<string | number> = custom((v, ctx) => {
+/** A CPU count (`1.5`, `"0.5"`) → cores. */
+export const cpus: Schema<number> = custom((v, ctx) => {
   if (typeof v !== 'string' && typeof v !== 'number') {
     report(ctx, { expected: 'a number of CPUs such as 1.5' });
     return NEVER;
   }
-  try {
-    parseCpus(v);
-  } catch (err) {
-    report(ctx, { expected: 'a number of CPUs such as 1.5', hint: messageOf(err), syntax: true });
+  return parsed(ctx, 'a number of CPUs such as 1.5', () => parseCpus(v));
+});
+
+/** Microseconds: a number, a string of digits, or a duration (`cpu_rt_period: 1ms`) → microseconds. */
+export const microseconds: Schema<number> = custom((v, ctx) => {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') {
+    report(ctx, { expected: 'microseconds or a duration' });
     return NEVER;
   }
-  return v;
+  if (/^[+-]?\d+$/.test(v.trim())) return Number(v);
+  return parsed(ctx, 'microseconds or a duration', () => Math.round(parseDuration(v) / 1000));
 });
 
 export function oneOfValues<const T extends string>(values: readonly T[], hint?: string): Schema<T> {

@@ -8,8 +8,8 @@
  * one, so interpolated values such as `init: "${INIT:-true}"` work), unknown
  * keys rejected except `x-*` extensions.
  *
- * Units (durations, sizes, CPUs) are checked here but converted later, in
- * `normalize.ts`, so the canonical tree still reads like the file.
+ * Units are parsed here, once: durations become nanoseconds, sizes bytes,
+ * CPUs cores (`units.ts`), and `normalize.ts` copies them into the model.
  *
  * Every problem becomes a zod issue whose `params` say what was expected
  * and what to do; `validate.ts` turns them into positioned messages.
@@ -53,6 +53,7 @@ import {
   duration,
   int,
   listOf,
+  microseconds,
   listOrDict,
   mapOf,
   num,
@@ -580,8 +581,8 @@ export const serviceSchema = obj({
   cpu_shares: int(),
   cpu_quota: int(),
   cpu_period: int(),
-  cpu_rt_period: custom<number | string>((v, ctx) => (typeof v === 'number' || typeof v === 'string' ? v : (report(ctx, { expected: 'microseconds or a duration' }), NEVER))),
-  cpu_rt_runtime: custom<number | string>((v, ctx) => (typeof v === 'number' || typeof v === 'string' ? v : (report(ctx, { expected: 'microseconds or a duration' }), NEVER))),
+  cpu_rt_period: microseconds,
+  cpu_rt_runtime: microseconds,
   cpus,
   cpuset: str,
   credential_spec: obj({ config: str, file: str, registry: str }),
@@ -741,6 +742,13 @@ const include = listOf(byKind<IncludeOut>({
 }, 'a path or a mapping {path, env_file, project_directory}'));
 
 const RESOURCE_NAME = /^[a-zA-Z0-9._-]+$/;
+
+/**
+ * Service keys whose entries must be unique and that merging several files
+ * does not fold (`merge.ts` enforceUnicity folds the others): the one check
+ * the loader runs again on the merged files (`validate.ts` checkMergedTree).
+ */
+export const UNIQUE_AFTER_MERGE = ['security_opt', 'device_cgroup_rules', 'external_links', 'volumes_from', 'group_add'] as const;
 
 /** A whole compose file, canonical. */
 export const composeFileSchema = obj({

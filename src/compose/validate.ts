@@ -16,9 +16,10 @@ import { formatKeyPath, type LoadWarning, type SourcePosition } from './errors.j
 import type { ValidationIssue } from './load-errors.js';
 import type { Project } from './model.js';
 import type { PositionIndex } from './parse.js';
-import { composeFileSchema, type RawComposeFile } from './schema.js';
-import type { IssueParams } from './schema-kit.js';
-import { describeRaw, getAt, type KeyPath, type RawValue } from './tree.js';
+import type { z } from 'zod';
+import { composeFileSchema, UNIQUE_AFTER_MERGE, type RawComposeFile } from './schema.js';
+import { listOf, strOrNum, type IssueParams } from './schema-kit.js';
+import { describeRaw, getAt, isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** Finds where a key path was written, across all files of a project. */
 export type Locator = (path: KeyPath, preferKey?: boolean) => SourcePosition | undefined;
@@ -27,26 +28,56 @@ export type Locator = (path: KeyPath, preferKey?: boolean) => SourcePosition | u
 export function checkDocument(tree: RawValue, positions: PositionIndex): { data?: RawComposeFile; issues: ValidationIssue[] } {
   const result = composeFileSchema.safeParse(tree);
   if (result.success) return { data: result.data, issues: [] };
-  const issues = result.error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const params: IssueParams = (issue as { params?: IssueParams }).params ?? { expected: issue.message };
-    return toIssue(path, params, tree, (p, key) => positions.positionOf(p, key));
-  });
-  return { issues: dedupe(issues) };
+  return { issues: issuesOf(result.error, tree, (p, key) => positions.positionOf(p, key)) };
 }
 
-function toIssue(path: KeyPath, params: IssueParams, tree: RawValue, locate: (p: KeyPath, key?: boolean) => SourcePosition): ValidationIssue {
+/**
+ * The one check that needs the merged files: entries that must be unique
+ * and that merging does not fold (`UNIQUE_AFTER_MERGE`). Compose validates
+ * them on the merged files too (`volumes_from array items[0,1] must be unique`).
+ * Everything else was validated file by file.
+ */
+export function checkMergedTree(tree: RawMap, locate: Locator): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const services = isRawMap(tree.services) ? tree.services : {};
+  for (const [name, service] of Object.entries(services)) {
+    if (!isRawMap(service)) continue;
+    for (const key of UNIQUE_AFTER_MERGE) {
+      if (!Object.hasOwn(service, key)) continue;
+      const r = uniqueList.safeParse(service[key]);
+      if (!r.success) issues.push(...issuesOf(r.error, tree, locate, ['services', name, key]));
+    }
+  }
+  return issues;
+}
+
+const uniqueList = listOf(strOrNum, { unique: true });
+
+function issuesOf(error: z.ZodError, tree: RawValue, locate: Locator, prefix: KeyPath = []): ValidationIssue[] {
+  const issues = error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+    const params: IssueParams = (issue as { params?: IssueParams }).params ?? { expected: issue.message };
+    return toIssue(path, params, tree, locate);
+  });
+  return dedupe(issues);
+}
+
+function toIssue(path: KeyPath, params: IssueParams, tree: RawValue, locate: Locator): ValidationIssue {
   const keyPath = formatKeyPath([...path]);
+  const at = (p: KeyPath, key?: boolean): { position?: SourcePosition } => {
+    const position = locate(p, key);
+    return position ? { position } : {};
+  };
   if (params.unknownKey !== undefined && params.allowed) {
-    return { position: locate(path, true), keyPath, detail: unknownKeyDetail(params.unknownKey, params.allowed) };
+    return { ...at(path, true), keyPath, detail: unknownKeyDetail(params.unknownKey, params.allowed) };
   }
   if (params.missing) {
-    return { position: locate(path.slice(0, -1)), keyPath, detail: `missing ${params.expected}${params.hint ? `; ${params.hint}` : ''}` };
+    return { ...at(path.slice(0, -1)), keyPath, detail: `missing ${params.expected}${params.hint ? `; ${params.hint}` : ''}` };
   }
   const value = getAt(tree, path);
   const got = params.unknownKey !== undefined ? `the key ${JSON.stringify(params.unknownKey)}` : describeRaw(value);
   const hint = params.hint ?? `write ${params.expected} here`;
-  return { position: locate(path, params.unknownKey !== undefined), keyPath, detail: `expected ${params.expected}, got ${got}; ${hint}` };
+  return { ...at(path, params.unknownKey !== undefined), keyPath, detail: `expected ${params.expected}, got ${got}; ${hint}` };
 }
 
 function unknownKeyDetail(key: string, allowed: string[]): string {

@@ -137,6 +137,21 @@ describe('schema validation: collecting and allowing', () => {
     expect(err.message).toContain(`${formatPosition(issues[2]!.position!)}: services.web.init: expected true or false`);
   });
 
+  it('checks on the merged files the entries that must stay unique and that merging does not fold', async () => {
+    // Compose: "validating override.yaml: services.app.volumes_from array items[0,1] must be unique".
+    const err = await loadError(
+      {
+        'compose.yaml': 'services:\n  app:\n    image: x\n    volumes_from: [b]\n    cap_add: [NET_ADMIN]\n  b: {image: y}\n',
+        'override.yaml': 'services:\n  app:\n    volumes_from: [b]\n    cap_add: [NET_ADMIN]\n',
+      },
+      { files: ['compose.yaml', 'override.yaml'] },
+    );
+    expect(err).toBeInstanceOf(ComposeValidationError);
+    const issues = (err as ComposeValidationError).issues.map((i) => formatIssue({ ...i, ...(i.position ? { position: { ...i.position, file: basename(i.position.file) } } : {}) }));
+    // cap_add is folded by the merge (as Compose folds it), so only volumes_from is reported.
+    expect(issues).toEqual(['override.yaml:3:19: services.app.volumes_from[1]: expected unique entries, got the string "b"; this repeats entry [0]; remove one of them']);
+  });
+
   it('accepts x-* keys anywhere, strings where the spec allows them, and the obsolete version (with a warning)', async () => {
     const { project, warnings } = await loadFiles({
       'compose.yaml': [
