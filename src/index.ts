@@ -48,9 +48,23 @@ export type {
 } from './compose/model.js';
 
 // Stacks: up, down and the everyday commands, with typed events.
-export { Stack, type StackOptions, type ContainerStatus, type ServiceLogLine, type StackLogsOptions } from './orchestrator/stack.js';
-export { type UpOptions, type UpResult, type StackContainer, DependencyFailedError, UpTimeoutError } from './orchestrator/up.js';
-export type { DownOptions, DownResult } from './orchestrator/down.js';
+export { Stack, type StackOptions } from './stack/stack.js';
+export type {
+  StackBackend,
+  UpOptions,
+  UpResult,
+  StackContainer,
+  DownOptions,
+  DownResult,
+  ContainerStatus,
+  PsOptions,
+  ServiceLogLine,
+  StackLogsOptions,
+  StackExecOptions,
+  PortOptions,
+  LifecycleOptions,
+} from './stack/backend.js';
+export { DependencyFailedError, UpTimeoutError } from './backends/container/up.js';
 export type {
   StackEvent,
   StackEventListener,
@@ -60,8 +74,8 @@ export type {
   ReadyEvent,
   FailedEvent,
   WarningEvent,
-} from './orchestrator/events.js';
-export { FileSourceError } from './orchestrator/files.js';
+} from './stack/events.js';
+export { FileSourceError } from './backends/container/files.js';
 
 // What up decides, and why (stack.plan(), up --dry-run).
 export { formatPlan, type UpPlan, type ServicePlan, type ContainerAction, type ResourceAction, type OrphanAction, type RecreatePolicy } from './plan/reconcile.js';

@@ -4,7 +4,7 @@
  * stdout to our stdout, its stderr to our stderr. Used by `logs` and by
  * an attached `up`.
  */
-import type { ServiceLogLine } from '../orchestrator/stack.js';
+import type { ServiceLogLine } from '../stack/stack.js';
 import type { CliIo } from './context.js';
 
 export interface LogPrinterOptions {

@@ -5,8 +5,8 @@
  */
 import { pino } from 'pino';
 import { ModelstackError } from '../errors.js';
-import { Stack } from '../orchestrator/stack.js';
-import type { StackEventListener } from '../orchestrator/events.js';
+import { Stack } from '../stack/stack.js';
+import type { StackEventListener } from '../stack/events.js';
 import { ComposeFileError } from '../compose/errors.js';
 import { assertValidProjectName } from '../compose/project-name.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from './context.js';

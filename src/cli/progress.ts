@@ -10,8 +10,8 @@
  *
  * `auto` is `tty` when stderr is a terminal, else `plain` (as in Compose).
  */
-import type { ImageEvent, ReadyEvent, StackEvent, StackEventListener } from '../orchestrator/events.js';
-import type { Stack } from '../orchestrator/stack.js';
+import type { ImageEvent, ReadyEvent, StackEvent, StackEventListener } from '../stack/events.js';
+import type { Stack } from '../stack/stack.js';
 import { CliUsageError, type CliIo } from './context.js';
 
 export const PROGRESS_MODES = ['auto', 'tty', 'plain', 'json', 'quiet'] as const;

@@ -9,7 +9,7 @@
  * reports the values its containers really use.
  */
 import { ModelstackError } from '../errors.js';
-import { type ContainerStatus, Stack, type StackOptions } from '../orchestrator/stack.js';
+import { type ContainerStatus, Stack, type StackOptions } from '../stack/stack.js';
 import type { Project } from '../compose/model.js';
 import type { ModelStackOptions } from './options.js';
 import { CONTAINER_PATHS, MODEL_EXTENSION, type ModelInfo, modelStackProject } from './project.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { ContainerFailedError } from '../../src/index.js';
 import { type ModelStack, type StackEndpoints, defineModelStack } from '../../src/index.js';
-import type { StackEvent } from '../../src/orchestrator/events.js';
+import type { StackEvent } from '../../src/stack/events.js';
 import { TEST_LABEL, TF_STANDIN, TF_STANDIN_SSH, connectTestEngine, docker, dockerInspect, httpGet, leftovers, uniqueName } from '../helpers/engine.js';
 
 const run = promisify(execFile);

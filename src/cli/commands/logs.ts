@@ -5,7 +5,7 @@
  * stderr. With `-f`, until the containers stop or Ctrl-C.
  */
 import type { Command } from 'commander';
-import type { StackLogsOptions } from '../../orchestrator/stack.js';
+import type { StackLogsOptions } from '../../stack/stack.js';
 import { parseTail } from '../arguments.js';
 import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
 import { LogPrinter, prefixName } from '../log-printer.js';

@@ -5,7 +5,7 @@
  * line with Compose's keys.
  */
 import type { Command } from 'commander';
-import type { ContainerStatus } from '../../orchestrator/stack.js';
+import type { ContainerStatus } from '../../stack/stack.js';
 import { oneOf } from '../arguments.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { openStack } from '../open-stack.js';

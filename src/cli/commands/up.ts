@@ -11,8 +11,8 @@
  */
 import type { Command } from 'commander';
 import type { ImagePullPolicy } from '../../engine/image-client.js';
-import type { Stack } from '../../orchestrator/stack.js';
-import type { StackContainer, UpOptions } from '../../orchestrator/up.js';
+import type { Stack } from '../../stack/stack.js';
+import type { StackContainer, UpOptions } from '../../stack/backend.js';
 import { formatPlan } from '../../plan/reconcile.js';
 import { oneOf, parseSeconds } from '../arguments.js';
 import { CliExit, CliUsageError, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';

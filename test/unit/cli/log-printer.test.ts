@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/context.js';
 import { LogPrinter, logPrefix } from '../../../src/cli/log-printer.js';
-import type { ServiceLogLine } from '../../../src/orchestrator/stack.js';
+import type { ServiceLogLine } from '../../../src/stack/stack.js';
 
 function capture(isTty = false): { io: CliIo; out: () => string; err: () => string } {
   let out = '';

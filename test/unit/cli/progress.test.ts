@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/context.js';
 import { createProgress, formatBytes, parseProgressMode } from '../../../src/cli/progress.js';
-import type { StackEvent } from '../../../src/orchestrator/events.js';
+import type { StackEvent } from '../../../src/stack/events.js';
 
 function capture(options: Partial<CliIo> = {}): { io: CliIo; stderr: () => string; stdout: () => string } {
   let out = '';

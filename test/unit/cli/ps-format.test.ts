@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ellipsis, formatPorts, humanDuration, psJson, psTable } from '../../../src/cli/commands/ps.js';
-import type { ContainerStatus } from '../../../src/orchestrator/stack.js';
+import type { ContainerStatus } from '../../../src/stack/stack.js';
 
 const NOW = 1_700_000_100_000; // ms
 const web: ContainerStatus = {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, waitUntilReady } from '../../../src/index.js';
-import { FileSourceError } from '../../../src/orchestrator/files.js';
-import { Stack } from '../../../src/orchestrator/stack.js';
+import { FileSourceError } from '../../../src/backends/container/files.js';
+import { Stack } from '../../../src/stack/stack.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 import { testProject } from '../../helpers/project.js';
 

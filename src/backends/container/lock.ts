@@ -11,10 +11,10 @@
  * `staleAfterMs`, is broken.
  */
 import type Dockerode from 'dockerode';
-import { ContainerNameConflictError } from '../engine/errors.js';
-import type { Engine } from '../engine/engine.js';
-import { ModelstackError, sleep } from '../errors.js';
-import { LABEL } from '../plan/labels.js';
+import { ContainerNameConflictError } from '../../engine/errors.js';
+import type { Engine } from '../../engine/engine.js';
+import { ModelstackError, sleep } from '../../errors.js';
+import { LABEL } from '../../plan/labels.js';
 import { ownerIsGone, ownerOfThisProcess } from './sweep.js';
 
 const LOCK_LABEL = 'org.modelstack.lock';

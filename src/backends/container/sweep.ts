@@ -6,9 +6,9 @@
  * killed) therefore leaves its containers only until the next start.
  */
 import { hostname } from 'node:os';
-import type { Engine } from '../engine/engine.js';
-import { LABEL } from '../plan/labels.js';
-import { ownership } from '../plan/observed.js';
+import type { Engine } from '../../engine/engine.js';
+import { LABEL } from '../../plan/labels.js';
+import { ownership } from '../../plan/observed.js';
 
 /** The owner label value of this process. */
 export function ownerOfThisProcess(): string {

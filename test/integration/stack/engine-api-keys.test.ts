@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/index.js';
-import { Stack } from '../../../src/orchestrator/stack.js';
+import { Stack } from '../../../src/stack/stack.js';
 import { EngineTooOldError, compareApiVersions } from '../../../src/plan/engine-requirements.js';
 import { loadProject } from '../../../src/compose/load.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, leftovers, testRuns } from '../../helpers/engine.js';

@@ -4,10 +4,10 @@
  * engine's list entries into observed containers.
  */
 import type Dockerode from 'dockerode';
-import { containerName } from '../engine/container-client.js';
-import type { Engine } from '../engine/engine.js';
-import { LABEL, projectFilter } from '../plan/labels.js';
-import { type ObservedContainer, type ObservedState, decodeContainer } from '../plan/observed.js';
+import { containerName } from '../../engine/container-client.js';
+import type { Engine } from '../../engine/engine.js';
+import { LABEL, projectFilter } from '../../plan/labels.js';
+import { type ObservedContainer, type ObservedState, decodeContainer } from '../../plan/observed.js';
 
 export async function observeProject(engine: Engine, project: string, options: { signal?: AbortSignal } = {}): Promise<ObservedState> {
   const filter = projectFilter(project);

@@ -4,9 +4,9 @@
  * read from the containers' own `depends_on` labels, so `start`, `stop` and
  * `down` keep Compose's order with or without the compose file.
  */
-import { execute } from '../executor/execute.js';
-import type { ObservedContainer } from '../plan/observed.js';
-import type { StackContext } from './context.js';
+import { execute } from '../../executor/execute.js';
+import type { ObservedContainer } from '../../plan/observed.js';
+import type { StackContext } from '../../stack/context.js';
 
 /** Options of the container steps: the stop grace period, and a signal that gives up on the engine. */
 export interface StepOptions {

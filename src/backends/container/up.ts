@@ -18,66 +18,28 @@
  * frozen engine cannot hold `up` past it.
  */
 import { setMaxListeners } from 'node:events';
-import type { ContainerSpec } from '../plan/container-spec.js';
-import { ContainerNameConflictError } from '../engine/errors.js';
-import { EventHub } from '../engine/event-hub.js';
-import type { ImagePullPolicy } from '../engine/image-client.js';
-import { type ReadyState, waitUntilReady } from '../engine/readiness.js';
-import { ModelstackError, messageOf } from '../errors.js';
-import { type OperationNode, execute } from '../executor/execute.js';
-import { composeConfigHash } from '../plan/config-hash.js';
-import { desiredServices, replicaSpec } from '../plan/desired.js';
-import { type ObservedContainer, ownership, serviceContainerIds } from '../plan/observed.js';
-import { EngineTooOldError, unmetEngineRequirements } from '../plan/engine-requirements.js';
-import { type ImageOperation, planImages } from '../plan/images.js';
-import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../plan/labels.js';
-import { type ContainerOperation, type ReadyCondition, type UpOperation, upOperations } from '../plan/operations.js';
-import { type PlanOptions, type UpPlan, planUp, serviceReferences } from '../plan/reconcile.js';
-import { containerSpecFor, imageFor } from '../plan/service-container.js';
-import { dependencyOrder } from '../compose/graph.js';
-import { type StackContext, codeOf } from './context.js';
+import type { ContainerSpec } from '../../plan/container-spec.js';
+import { ContainerNameConflictError } from '../../engine/errors.js';
+import { EventHub } from '../../engine/event-hub.js';
+import { type ReadyState, waitUntilReady } from '../../engine/readiness.js';
+import { ModelstackError, messageOf } from '../../errors.js';
+import { type OperationNode, execute } from '../../executor/execute.js';
+import { composeConfigHash } from '../../plan/config-hash.js';
+import { desiredServices, replicaSpec } from '../../plan/desired.js';
+import { type ObservedContainer, ownership, serviceContainerIds } from '../../plan/observed.js';
+import { EngineTooOldError, unmetEngineRequirements } from '../../plan/engine-requirements.js';
+import { type ImageOperation, planImages } from '../../plan/images.js';
+import { COMPOSE_VERSION_LABEL_VALUE, LABEL, projectFilter } from '../../plan/labels.js';
+import { type ContainerOperation, type ReadyCondition, type UpOperation, upOperations } from '../../plan/operations.js';
+import { planUp, serviceReferences } from '../../plan/reconcile.js';
+import type { StackContainer, UpOptions, UpResult } from '../../stack/backend.js';
+import { containerSpecFor, imageFor } from '../../plan/service-container.js';
+import { dependencyOrder } from '../../compose/graph.js';
+import { type StackContext, codeOf } from '../../stack/context.js';
 import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject, observedFromInspect } from './observe.js';
-
-export interface UpOptions extends PlanOptions {
-  /** Pull policy for every image (default: each service's `pull_policy`, else `missing`). */
-  pull?: ImagePullPolicy;
-  /**
-   * Wait until every container is ready, as Compose's `--wait` means it:
-   * healthy by Docker's verdict with a healthcheck, else running (a one-shot
-   * container that exited 0 is done). Default true.
-   */
-  wait?: boolean;
-  /**
-   * The early verdict: run each healthcheck command by exec right after start
-   * and count its first success as healthy, for the final wait and for
-   * `service_healthy` dependencies — the earliest moment a service answers,
-   * while Docker may still say `starting` (events carry `readyBy: 'probe'`
-   * and Docker's `health`). Default false: Docker's verdict.
-   */
-  probe?: boolean;
-  /** Deadline for the whole `up`, waits included (default 300 000 ms). */
-  waitTimeoutMs?: number;
-  /** Plan only: inspect images and containers, change nothing. */
-  dryRun?: boolean;
-  signal?: AbortSignal;
-}
-
-/** A container of the stack. */
-export interface StackContainer {
-  id: string;
-  name: string;
-  service: string;
-  number: number;
-}
-
-export interface UpResult {
-  plan: UpPlan;
-  /** The containers of the targeted services after `up` (empty for a dry run). */
-  containers: StackContainer[];
-}
 
 /** A dependency did not meet its `depends_on` condition. */
 export class DependencyFailedError extends ModelstackError {

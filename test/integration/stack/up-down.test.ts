@@ -6,8 +6,8 @@
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerFailedError, type Engine } from '../../../src/index.js';
-import type { StackEvent } from '../../../src/orchestrator/events.js';
-import { Stack } from '../../../src/orchestrator/stack.js';
+import type { StackEvent } from '../../../src/stack/events.js';
+import { Stack } from '../../../src/stack/stack.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, httpGet, leftovers, testRuns } from '../../helpers/engine.js';
 import { httpService, testProject } from '../../helpers/project.js';
 

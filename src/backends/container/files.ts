@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArchiveEntry } from '../plan/container-spec.js';
-import { ModelstackError, messageOf } from '../errors.js';
-import type { ConfigOrSecret, FileReference, Project } from '../compose/model.js';
+import type { ArchiveEntry } from '../../plan/container-spec.js';
+import { ModelstackError, messageOf } from '../../errors.js';
+import type { ConfigOrSecret, FileReference, Project } from '../../compose/model.js';
 
 /** A config or secret that cannot be provided. */
 export class FileSourceError extends ModelstackError {

@@ -6,36 +6,14 @@
  * this works without the compose file. Only objects labelled with the
  * project are ever touched.
  */
-import { NetworkInUseError } from '../engine/network-client.js';
-import { projectFilter } from '../plan/labels.js';
-import type { ObservedContainer } from '../plan/observed.js';
+import { NetworkInUseError } from '../../engine/network-client.js';
+import { projectFilter } from '../../plan/labels.js';
+import type { ObservedContainer } from '../../plan/observed.js';
 import { stopAndRemove, walkDependencyGraph } from './container-ops.js';
-import type { StackContext } from './context.js';
+import type { DownOptions, DownResult } from '../../stack/backend.js';
+import type { StackContext } from '../../stack/context.js';
 import { removeAbandonedLock } from './lock.js';
 import { observeContainers } from './observe.js';
-
-export interface DownOptions {
-  /** Also remove the project's named volumes (`down -v`). */
-  volumes?: boolean;
-  /** Seconds each container gets to stop before SIGKILL (default: its own stop grace period). */
-  timeoutSeconds?: number;
-  /**
-   * Also remove containers of services that are not in the project. When the
-   * stack was opened by name only (no services known), everything labelled
-   * with the project is removed.
-   */
-  removeOrphans?: boolean;
-  /** Gives up on the engine (Ctrl-C, a deadline); what was removed so far stays removed. */
-  signal?: AbortSignal;
-}
-
-export interface DownResult {
-  removedContainers: string[];
-  removedNetworks: string[];
-  removedVolumes: string[];
-  /** Orphans left in place (and networks they keep in use). */
-  kept: string[];
-}
 
 export async function runDown(ctx: StackContext, options: DownOptions = {}): Promise<DownResult> {
   const { engine, project } = ctx;

@@ -1,0 +1,205 @@
+/**
+ * The container backend: a project as containers on one Docker engine, as
+ * Docker Compose makes them. `up` and `down` live in their own files; the
+ * everyday commands (ps, logs, exec, port, start, stop, restart) are here.
+ * Containers are found by their labels, so every command but `up` works
+ * without the compose file.
+ */
+import { dependencyOrder } from '../../compose/graph.js';
+import type { Engine } from '../../engine/engine.js';
+import { ModelstackError } from '../../errors.js';
+import { LABEL } from '../../plan/labels.js';
+import type { ObservedContainer } from '../../plan/observed.js';
+import type {
+  ContainerStatus,
+  DownOptions,
+  DownResult,
+  ExecResult,
+  LifecycleOptions,
+  PortOptions,
+  PsOptions,
+  StackBackend,
+  StackExecOptions,
+  StackLogsOptions,
+  UpOptions,
+  UpResult,
+} from '../../stack/backend.js';
+import { type StackContext, settleAll } from '../../stack/context.js';
+import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
+import { runDown } from './down.js';
+import { observeContainers } from './observe.js';
+import { runUp } from './up.js';
+
+export class ContainerBackend implements StackBackend {
+  up(ctx: StackContext, options: UpOptions): Promise<UpResult> {
+    return runUp(ctx, options);
+  }
+
+  down(ctx: StackContext, options: DownOptions): Promise<DownResult> {
+    return runDown(ctx, options);
+  }
+
+  async ps(ctx: StackContext, options: PsOptions): Promise<ContainerStatus[]> {
+    const call = callOptions(options);
+    const containers = (await serviceContainers(ctx, options.services, call)).filter((c) => options.all || c.state === 'running');
+    const statuses = await settleAll(containers.map((c) => ctx.limit(() => toStatus(ctx.engine, c, call))));
+    const order = serviceOrder(ctx);
+    return statuses.sort((a, b) => order(a.service) - order(b.service) || a.service.localeCompare(b.service) || a.number - b.number);
+  }
+
+  async logs(ctx: StackContext, options: StackLogsOptions): Promise<void> {
+    const containers = (await serviceContainers(ctx, options.services, callOptions(options))).map((c) => ({
+      c,
+      origin: { service: c.service, container: c.name, number: c.number },
+    }));
+    options.onContainers?.(containers.map((x) => x.origin));
+    await settleAll(
+      containers.map(async ({ c, origin }) => {
+        const common = {
+          ...(options.tail !== undefined ? { tail: options.tail } : {}),
+          ...(options.timestamps ? { timestamps: true } : {}),
+          ...(options.since !== undefined ? { since: options.since } : {}),
+          ...callOptions(options),
+        };
+        if (options.follow) {
+          await ctx.engine.containers.followLogs(c.id, { ...common, onLine: (l) => options.onLine({ ...origin, ...l }) });
+        } else {
+          for (const l of await ctx.engine.containers.logs(c.id, common)) options.onLine({ ...origin, ...l });
+        }
+      }),
+    );
+  }
+
+  async exec(ctx: StackContext, service: string, command: string[], options: StackExecOptions): Promise<ExecResult> {
+    const c = await serviceContainer(ctx, service, options.index ?? 1, callOptions(options));
+    if (c.state !== 'running') {
+      throw new ModelstackError('SERVICE_NOT_RUNNING', `service "${service}" (container ${c.name}) is ${c.state}, not running; start it first (modelstack up or start)`);
+    }
+    return ctx.engine.containers.exec(c.id, command, {
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      ...callOptions(options),
+    });
+  }
+
+  async port(ctx: StackContext, service: string, containerPort: number, options: PortOptions): Promise<{ hostIp: string; hostPort: number }> {
+    const call = callOptions(options);
+    const c = await serviceContainer(ctx, service, options.index ?? 1, call);
+    const info = await ctx.engine.containers.inspect(c.id, call);
+    const key = `${containerPort}/${options.protocol ?? 'tcp'}`;
+    const binding = info?.NetworkSettings.Ports?.[key]?.[0];
+    if (!binding) {
+      throw new ModelstackError('PORT_NOT_PUBLISHED', `service "${service}" (container ${c.name}) does not publish port ${key}${info?.State.Running ? '' : ' (it is not running)'}`);
+    }
+    return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
+  }
+
+  /** Starts the services' stopped containers, dependencies first (from the containers' labels). */
+  async start(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void> {
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await serviceContainers(ctx, services, call),
+      'forward',
+      async (c, signal) => {
+        if (c.state !== 'running') await startContainer(ctx, c.service, c.name, c.id, { signal });
+      },
+      call,
+    );
+  }
+
+  /** Stops the services' containers, dependents first (from the containers' labels). */
+  async stop(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void> {
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await serviceContainers(ctx, services, call),
+      'reverse',
+      async (c, signal) => {
+        if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
+          await stopContainer(ctx, c.service, c.name, c.id, { signal, ...stopTimeout(options) });
+        }
+      },
+      call,
+    );
+  }
+
+  /**
+   * Restarts the services' containers, running or not, in dependency order
+   * (as Compose does: each container is stopped and started again before its
+   * dependents). Acts on every container found, without reading its state
+   * back: an engine's list may still show a just-stopped container running.
+   */
+  async restart(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void> {
+    const call = callOptions(options);
+    await walkDependencyGraph(
+      ctx,
+      await serviceContainers(ctx, services, call),
+      'forward',
+      async (c, signal) => {
+        await stopContainer(ctx, c.service, c.name, c.id, { signal, ...stopTimeout(options) });
+        await startContainer(ctx, c.service, c.name, c.id, { signal });
+      },
+      call,
+    );
+  }
+}
+
+/** The project's (not one-off) containers of `services` (all when none are named); an unknown service is an error. */
+async function serviceContainers(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ObservedContainer[]> {
+  const all = await observeContainers(ctx.engine, ctx.project.name, [`${LABEL.oneoff}=False`], options);
+  if (!services?.length) return all;
+  const unknown = services.filter((s) => !all.some((c) => c.service === s) && !Object.hasOwn(ctx.project.services, s));
+  if (unknown.length) throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')}`);
+  return all.filter((c) => services.includes(c.service));
+}
+
+async function serviceContainer(ctx: StackContext, service: string, index: number, options: { signal?: AbortSignal }): Promise<ObservedContainer> {
+  const found = (await serviceContainers(ctx, [service], options)).find((c) => c.number === index);
+  if (!found) throw new ModelstackError('NO_CONTAINER', `service "${service}" has no container #${index} in project "${ctx.project.name}"; is the stack up?`);
+  return found;
+}
+
+/** Position of a service in dependency order (unknown services last). */
+function serviceOrder(ctx: StackContext): (service: string) => number {
+  const order = Object.keys(ctx.project.services).length ? dependencyOrder(ctx.project) : [];
+  return (s) => {
+    const i = order.indexOf(s);
+    return i < 0 ? order.length : i;
+  };
+}
+
+async function toStatus(engine: Engine, c: ObservedContainer, call: { signal?: AbortSignal }): Promise<ContainerStatus> {
+  const info = await engine.containers.inspect(c.id, call);
+  const publishers: ContainerStatus['publishers'] = [];
+  for (const [key, bindings] of Object.entries(info?.NetworkSettings.Ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    for (const b of bindings ?? []) {
+      publishers.push({ url: b.HostIp, targetPort: Number(port), publishedPort: Number(b.HostPort), protocol: protocol ?? 'tcp' });
+    }
+  }
+  return {
+    id: c.id,
+    name: c.name,
+    service: c.service,
+    number: c.number,
+    image: c.image,
+    command: c.command,
+    state: info?.State.Status ?? c.state,
+    health: info?.State.Health?.Status ?? '',
+    exitCode: info?.State.ExitCode ?? 0,
+    status: c.status,
+    created: c.created,
+    publishers,
+  };
+}
+
+function callOptions(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+function stopTimeout(options: LifecycleOptions): { timeoutSeconds?: number } {
+  return options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds };
+}

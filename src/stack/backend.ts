@@ -1,0 +1,172 @@
+/**
+ * The contract between a {@link Stack} and the engine it runs on. A backend
+ * turns the same canonical project into containers on one engine (the
+ * container backend, `backends/container`) or services on a cluster (Swarm);
+ * the Stack surface, its typed events, the compose model, the plan's
+ * vocabulary and the executor are shared. What `up` and the everyday
+ * commands take and give is defined here, once for every backend.
+ */
+import type { ExecResult, LogLine } from '../engine/container-client.js';
+import type { OutputStream } from '../engine/streams.js';
+import type { ImagePullPolicy } from '../engine/image-client.js';
+import type { PlanOptions, UpPlan } from '../plan/reconcile.js';
+import type { StackContext } from './context.js';
+
+export interface UpOptions extends PlanOptions {
+  /** Pull policy for every image (default: each service's `pull_policy`, else `missing`). */
+  pull?: ImagePullPolicy;
+  /**
+   * Wait until every container is ready, as Compose's `--wait` means it:
+   * healthy by Docker's verdict with a healthcheck, else running (a one-shot
+   * container that exited 0 is done). Default true.
+   */
+  wait?: boolean;
+  /**
+   * The early verdict: run each healthcheck command by exec right after start
+   * and count its first success as healthy, for the final wait and for
+   * `service_healthy` dependencies — the earliest moment a service answers,
+   * while Docker may still say `starting` (events carry `readyBy: 'probe'`
+   * and Docker's `health`). Default false: Docker's verdict.
+   */
+  probe?: boolean;
+  /** Deadline for the whole `up`, waits included (default 300 000 ms). */
+  waitTimeoutMs?: number;
+  /** Plan only: inspect images and containers, change nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A container of the stack. */
+export interface StackContainer {
+  id: string;
+  name: string;
+  service: string;
+  number: number;
+}
+
+export interface UpResult {
+  plan: UpPlan;
+  /** The containers of the targeted services after `up` (empty for a dry run). */
+  containers: StackContainer[];
+}
+
+export interface DownOptions {
+  /** Also remove the project's named volumes (`down -v`). */
+  volumes?: boolean;
+  /** Seconds each container gets to stop before SIGKILL (default: its own stop grace period). */
+  timeoutSeconds?: number;
+  /**
+   * Also remove containers of services that are not in the project. When the
+   * stack was opened by name only (no services known), everything labelled
+   * with the project is removed.
+   */
+  removeOrphans?: boolean;
+  /** Gives up on the engine (Ctrl-C, a deadline); what was removed so far stays removed. */
+  signal?: AbortSignal;
+}
+
+export interface DownResult {
+  removedContainers: string[];
+  removedNetworks: string[];
+  removedVolumes: string[];
+  /** Orphans left in place (and networks they keep in use). */
+  kept: string[];
+}
+
+/** One container as `ps` reports it. */
+export interface ContainerStatus {
+  id: string;
+  name: string;
+  service: string;
+  number: number;
+  image: string;
+  command: string;
+  /** `created`, `running`, `exited`, `restarting`, `paused`, `dead`. */
+  state: string;
+  /** `healthy`, `unhealthy`, `starting`, or `""` without a healthcheck. */
+  health: string;
+  exitCode: number;
+  /** Engine status text (`Up 5 seconds (healthy)`). */
+  status: string;
+  /** Unix seconds. */
+  created: number;
+  publishers: Array<{ url: string; targetPort: number; publishedPort: number; protocol: string }>;
+  /**
+   * How an `up` of this Stack found the container ready, if it waited for it:
+   * `healthcheck` (Docker said healthy), `probe` (our probe passed while
+   * Docker's `health` may still say `starting`), or `state`.
+   */
+  readyBy?: 'state' | 'healthcheck' | 'probe';
+}
+
+/** One line of `logs`, with where it came from. */
+export interface ServiceLogLine extends LogLine {
+  service: string;
+  container: string;
+  number: number;
+}
+
+export interface StackLogsOptions {
+  services?: string[];
+  follow?: boolean;
+  /** Lines from the end of each container's log (default all). */
+  tail?: number | 'all';
+  timestamps?: boolean;
+  /** Only lines written at or after this Unix time (seconds). */
+  since?: number;
+  signal?: AbortSignal;
+  /** Called once, before the first line, with every container whose logs follow (e.g. to align prefixes). */
+  onContainers?: (containers: Array<{ service: string; number: number; container: string }>) => void;
+  onLine: (line: ServiceLogLine) => void;
+}
+
+export interface PsOptions {
+  /** Stopped containers too. */
+  all?: boolean;
+  services?: string[];
+  signal?: AbortSignal;
+}
+
+export interface StackExecOptions {
+  /** Which container of the service (default 1). */
+  index?: number;
+  user?: string;
+  workingDir?: string;
+  env?: Record<string, string>;
+  /** Receives output as it arrives (it is also collected into the result). */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface PortOptions {
+  index?: number;
+  protocol?: 'tcp' | 'udp' | 'sctp';
+  signal?: AbortSignal;
+}
+
+export interface LifecycleOptions {
+  /** Seconds a container gets to stop before SIGKILL (stop, restart). */
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+/** What a backend does for a Stack. Each method gets the Stack's context (engine, project, events, limits). */
+export interface StackBackend {
+  /** Converges the engine to the project (or, with `dryRun`, only plans). */
+  up(ctx: StackContext, options: UpOptions): Promise<UpResult>;
+  /** Removes what the project made on the engine, found by its labels. */
+  down(ctx: StackContext, options: DownOptions): Promise<DownResult>;
+  /** The project's containers (running ones unless `all`), in dependency order. */
+  ps(ctx: StackContext, options: PsOptions): Promise<ContainerStatus[]>;
+  /** The services' logs, line by line; with `follow`, until they stop or `signal` aborts. */
+  logs(ctx: StackContext, options: StackLogsOptions): Promise<void>;
+  /** Runs a command in a service's running container. */
+  exec(ctx: StackContext, service: string, command: string[], options: StackExecOptions): Promise<ExecResult>;
+  /** The host address and port bound for a container port of a service. */
+  port(ctx: StackContext, service: string, containerPort: number, options: PortOptions): Promise<{ hostIp: string; hostPort: number }>;
+  start(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
+  stop(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
+  restart(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
+}
+
+export type { ExecResult, LogLine };

@@ -1,0 +1,224 @@
+/**
+ * A Stack: one Compose project on one engine, with the everyday commands
+ * (`up`, `down`, `ps`, `logs`, `exec`, `port`, `start`, `stop`, `restart`)
+ * and a dry run. The Stack is the surface: it holds the options, the event
+ * listeners and the context every operation shares, and hands the work to
+ * its backend (`StackBackend`: containers on one engine today).
+ *
+ * A Stack is disposable: `await using stack = ...` runs `down` at the end of
+ * the scope.
+ */
+import pLimit from 'p-limit';
+import { type Logger, pino } from 'pino';
+import { ContainerBackend } from '../backends/container/container-backend.js';
+import { staleEphemeralProjects, ownerOfThisProcess } from '../backends/container/sweep.js';
+import type { Project } from '../compose/model.js';
+import { Engine } from '../engine/engine.js';
+import { LABEL } from '../plan/labels.js';
+import type { UpPlan } from '../plan/reconcile.js';
+import type {
+  ContainerStatus,
+  DownOptions,
+  DownResult,
+  ExecResult,
+  LifecycleOptions,
+  PortOptions,
+  PsOptions,
+  StackBackend,
+  StackExecOptions,
+  StackLogsOptions,
+  UpOptions,
+  UpResult,
+} from './backend.js';
+import type { StackContext } from './context.js';
+import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './events.js';
+
+/** Engine operations in flight at once: the engine, not the client, is the bottleneck; stops are mostly waiting. */
+const DEFAULT_PARALLELISM = 32;
+
+/** Service extension whose text is emitted as a warning at every `up`. */
+export const WARNING_EXTENSION = 'x-modelstack-warning';
+
+export interface StackOptions {
+  /** Engine to use (default: connect from `DOCKER_HOST` or the default socket). */
+  engine?: Engine;
+  /** Where the project runs (default: containers on the engine, as Compose makes them). */
+  backend?: StackBackend;
+  /** pino logger (default: warnings and errors to stderr). */
+  logger?: Logger;
+  /** Receives every progress event. */
+  onEvent?: StackEventListener;
+  /** Engine operations in flight at once (default 32: the engine, not the client, is the bottleneck; stops are mostly waiting). */
+  parallelism?: number;
+  /**
+   * Host address for published ports without `host_ip`. Default `127.0.0.1`:
+   * nothing is reachable from other machines unless the file or the caller
+   * says so (Compose's default is all interfaces).
+   */
+  defaultHostIp?: string;
+  /**
+   * Mark everything this stack creates with this process as owner. Before an
+   * ephemeral stack comes up, ephemeral stacks whose owner process (on this
+   * host) is gone are removed: crash-safe cleanup for test harnesses.
+   */
+  ephemeral?: boolean;
+}
+
+export class Stack implements AsyncDisposable {
+  readonly project: Project;
+  readonly logger: Logger;
+  private engine: Engine | undefined;
+  private readonly listeners = new Set<StackEventListener>();
+  /** The verdict each container was found ready by, from this Stack's ups (by container name). */
+  private readonly verdicts = new Map<string, ReadyEvent['readyBy']>();
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly options: StackOptions;
+  private readonly backend: StackBackend;
+
+  constructor(project: Project, options: StackOptions = {}) {
+    this.project = project;
+    this.options = options;
+    this.backend = options.backend ?? new ContainerBackend();
+    this.engine = options.engine;
+    this.logger = (options.logger ?? pino({ level: 'warn' }, pino.destination(2))).child({ project: project.name });
+    this.limit = pLimit(options.parallelism ?? DEFAULT_PARALLELISM);
+    if (options.onEvent) this.listeners.add(options.onEvent);
+  }
+
+  /**
+   * A stack known by name only (no compose file): enough for `down`, `ps`,
+   * `logs`, `port`, `start`/`stop`, since stacks are found by their labels.
+   */
+  static forProject(name: string, options: StackOptions = {}): Stack {
+    return new Stack(
+      { name, working_dir: process.cwd(), config_files: [], services: {}, networks: {}, volumes: {}, configs: {}, secrets: {} },
+      options,
+    );
+  }
+
+  /** Subscribes to progress events; returns the unsubscribe function. */
+  on(listener: StackEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The engine, connected on first use. */
+  async connect(): Promise<Engine> {
+    this.engine ??= await Engine.connect({ logger: this.logger });
+    return this.engine;
+  }
+
+  /** What `up` would do, with a reason per action; changes nothing. */
+  async plan(options: Omit<UpOptions, 'dryRun'> = {}): Promise<UpPlan> {
+    return (await this.backend.up(await this.context(), { ...options, dryRun: true })).plan;
+  }
+
+  /**
+   * Converges the engine to the project: creates what is missing, recreates
+   * what changed (and says why), leaves the rest alone, in dependency order,
+   * then waits until everything is ready (unless `wait: false`).
+   */
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    const ctx = await this.context();
+    if (this.options.ephemeral && !options.dryRun) await this.sweep(ctx);
+    // A service may carry a warning to repeat at every up (the model-stack
+    // preset uses it for its explicit insecure opt-in).
+    for (const [name, s] of Object.entries(this.project.services)) {
+      const warning = s.extensions?.[WARNING_EXTENSION];
+      if (typeof warning === 'string') ctx.emit({ type: 'warning', service: name, message: warning });
+    }
+    return this.backend.up(ctx, options);
+  }
+
+  /** Stops and removes the project's containers (reverse dependency order), then its networks; volumes with `volumes: true`. */
+  async down(options: DownOptions = {}): Promise<DownResult> {
+    return this.backend.down(await this.context(), options);
+  }
+
+  /** The project's containers (running ones unless `all`), in dependency order; `readyBy` says which verdict an up of this Stack used. */
+  async ps(options: PsOptions = {}): Promise<ContainerStatus[]> {
+    const statuses = await this.backend.ps(await this.context(), options);
+    return statuses.map((s) => {
+      const readyBy = this.verdicts.get(s.name);
+      return readyBy ? { ...s, readyBy } : s;
+    });
+  }
+
+  /** Prints (through `onLine`) the logs of the services' containers; with `follow`, until they stop or `signal` aborts. */
+  async logs(options: StackLogsOptions): Promise<void> {
+    return this.backend.logs(await this.context(), options);
+  }
+
+  /** Runs a command in a service's running container (`index`, default 1) and returns exit code and output. */
+  async exec(service: string, command: string[], options: StackExecOptions = {}): Promise<ExecResult> {
+    return this.backend.exec(await this.context(), service, command, options);
+  }
+
+  /**
+   * The host address and port the daemon bound for `containerPort` of a
+   * service's container — read back from the engine, so daemon-assigned
+   * ports (`"8080"` with no host port) work.
+   */
+  async port(service: string, containerPort: number, options: PortOptions = {}): Promise<{ hostIp: string; hostPort: number }> {
+    return this.backend.port(await this.context(), service, containerPort, options);
+  }
+
+  /** Starts the services' stopped containers, dependencies first. */
+  async start(services?: string[], options: LifecycleOptions = {}): Promise<void> {
+    return this.backend.start(await this.context(), services, options);
+  }
+
+  /** Stops the services' containers, dependents first. */
+  async stop(services?: string[], options: LifecycleOptions = {}): Promise<void> {
+    return this.backend.stop(await this.context(), services, options);
+  }
+
+  /** Restarts the services' containers, running or not, in dependency order. */
+  async restart(services?: string[], options: LifecycleOptions = {}): Promise<void> {
+    return this.backend.restart(await this.context(), services, options);
+  }
+
+  /** `await using`: runs `down` (with volumes for ephemeral stacks). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down({ volumes: Boolean(this.options.ephemeral), removeOrphans: true });
+  }
+
+  private async context(): Promise<StackContext> {
+    const engine = await this.connect();
+    return {
+      engine,
+      project: this.project,
+      logger: this.logger,
+      emit: (e) => this.emit(e),
+      limit: this.limit,
+      parallelism: this.options.parallelism ?? DEFAULT_PARALLELISM,
+      defaultHostIp: this.options.defaultHostIp ?? '127.0.0.1',
+      extraLabels: this.options.ephemeral ? { [LABEL.ephemeral]: 'true', [LABEL.owner]: ownerOfThisProcess() } : {},
+    };
+  }
+
+  private async sweep(ctx: StackContext): Promise<void> {
+    for (const name of await staleEphemeralProjects(ctx.engine)) {
+      if (name === this.project.name) continue; // our own leftovers are converged by up itself
+      ctx.emit({ type: 'warning', message: `removing ephemeral stack "${name}": the process that started it is gone` });
+      await this.backend.down({ ...ctx, project: Stack.forProject(name).project }, { volumes: true, removeOrphans: true });
+    }
+  }
+
+  private emit(event: WithoutTime<StackEvent>): void {
+    const full = { ...event, time: Date.now() } as StackEvent;
+    if (full.type === 'container.healthy' || full.type === 'container.ready') this.verdicts.set(full.container, full.readyBy);
+    else if (full.type === 'container.removed' || full.type === 'container.recreating') this.verdicts.delete(full.container);
+    if (full.type === 'warning') this.logger.warn({ service: full.service }, full.message);
+    else this.logger.debug({ event: full }, full.type);
+    for (const l of this.listeners) {
+      try {
+        l(full);
+      } catch {
+        // A listener's failure must not break the rollout.
+      }
+    }
+  }
+}
+
+export type { ContainerStatus, ServiceLogLine, StackLogsOptions, UpOptions, UpResult, DownOptions, DownResult } from './backend.js';
