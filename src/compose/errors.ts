@@ -62,13 +62,41 @@ export function formatKeyPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** Joins the parts of a located message: `<position>: <keyPath>: <detail>`, leaving out unknown parts. */
-function locate(detail: string, position?: SourcePosition, keyPath?: string): string {
+/**
+ * One problem in a document (a compose file, a models file, options given in
+ * code): where, at which key, what is wrong and what to do. Every error of
+ * the loader and of the model-stack preset is made of these.
+ */
+export interface ValidationIssue {
+  position?: SourcePosition;
+  /** Printed key path, e.g. `services.web.ports[0]` (see {@link formatKeyPath}). */
+  keyPath?: string;
+  /** `expected ..., got ...; <what to do>` (no location prefix). */
+  detail: string;
+}
+
+/**
+ * Renders one issue as `file:line:col: key.path: detail`, leaving out the
+ * parts that are unknown. The one formatter of located messages: every
+ * error of the compose layer and of the models file goes through it.
+ */
+export function formatIssue(issue: ValidationIssue): string {
   const parts: string[] = [];
-  if (position) parts.push(formatPosition(position));
-  if (keyPath) parts.push(keyPath);
-  parts.push(detail);
+  if (issue.position) parts.push(formatPosition(issue.position));
+  if (issue.keyPath) parts.push(issue.keyPath);
+  parts.push(issue.detail);
   return parts.join(': ');
+}
+
+/**
+ * The message of an error carrying `issues`: the one issue as
+ * {@link formatIssue} renders it, or `N problems in <subject>:` and one
+ * indented line per issue.
+ */
+export function formatIssues(issues: readonly ValidationIssue[], subject: string): string {
+  const [first] = issues;
+  if (issues.length === 1 && first) return formatIssue(first);
+  return `${issues.length} problems in ${subject}:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`;
 }
 
 /**
@@ -91,7 +119,7 @@ export class ComposeFileError extends ModelstackError {
     readonly keyPath?: string,
     options?: { cause?: unknown },
   ) {
-    super(code, locate(message, position, keyPath), options);
+    super(code, formatIssue({ ...(position ? { position } : {}), ...(keyPath ? { keyPath } : {}), detail: message }), options);
     this.detail = message;
   }
 }

@@ -5,25 +5,12 @@
  *
  * @module
  */
-import { ComposeFileError, formatPosition, type SourcePosition } from './errors.js';
+import { ModelstackError } from '../errors.js';
+import { ComposeFileError, formatIssues, type SourcePosition, type ValidationIssue } from './errors.js';
+import { closest } from './issues.js';
+import type { Project } from './model.js';
 
-/** One problem found while validating: where, at which key, what is wrong and what to do. */
-export interface ValidationIssue {
-  position?: SourcePosition;
-  /** Printed key path, e.g. `services.web.ports[0]`. */
-  keyPath?: string;
-  /** `expected ..., got ...; <what to do>` (no location prefix). */
-  detail: string;
-}
-
-/** Renders one issue as `file:line:col: key.path: detail`. */
-export function formatIssue(issue: ValidationIssue): string {
-  const parts: string[] = [];
-  if (issue.position) parts.push(formatPosition(issue.position));
-  if (issue.keyPath) parts.push(issue.keyPath);
-  parts.push(issue.detail);
-  return parts.join(': ');
-}
+export { formatIssue, type ValidationIssue } from './errors.js';
 
 /**
  * The compose files are not a valid project. Carries every problem found
@@ -35,12 +22,8 @@ export class ComposeValidationError extends ComposeFileError {
 
   constructor(issues: ValidationIssue[]) {
     const first = issues.length === 1 ? issues[0] : undefined;
-    super(
-      'COMPOSE_INVALID',
-      first ? first.detail : `${issues.length} problems in the compose files:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
-      first?.position,
-      first?.keyPath,
-    );
+    // One issue: ComposeFileError prefixes its position and key, as formatIssues would.
+    super('COMPOSE_INVALID', first ? first.detail : formatIssues(issues, 'the compose files'), first?.position, first?.keyPath);
     this.issues = issues;
   }
 }
@@ -61,4 +44,37 @@ export class DependencyCycleError extends ComposeFileError {
       keyPath,
     );
   }
+}
+
+/**
+ * A service name that is not in the project, such as a command's argument
+ * (`up wbe`). The message names the services there are, the closest one to
+ * each unknown name, and says when a name belongs to a service its profiles
+ * disable. Code `NO_SUCH_SERVICE`.
+ */
+export class NoSuchServiceError extends ModelstackError {
+  constructor(
+    /** The names that are not services of the project. */
+    readonly services: readonly string[],
+    project: Pick<Project, 'services' | 'disabled_services'>,
+  ) {
+    const known = Object.keys(project.services);
+    const disabled = project.disabled_services ?? {};
+    const about = services.map((name) => {
+      const profiles = Object.hasOwn(disabled, name) ? (disabled[name]?.profiles ?? []) : undefined;
+      if (profiles) return `"${name}" is disabled by its profiles${profiles.length ? ` (activate one: ${profiles.map((p) => `--profile ${p}`).join(', ')})` : ''}`;
+      const suggestion = closest(name, known);
+      return suggestion ? `"${name}" (did you mean "${suggestion}"?)` : `"${name}"`;
+    });
+    super('NO_SUCH_SERVICE', `no such service: ${about.join(', ')}; the project's services: ${known.join(', ') || 'none'}`);
+  }
+}
+
+/**
+ * Throws {@link NoSuchServiceError} naming every one of `names` that is not
+ * an enabled service of `project`.
+ */
+export function assertServicesExist(project: Pick<Project, 'services' | 'disabled_services'>, names: Iterable<string>): void {
+  const unknown = [...new Set(names)].filter((name) => !Object.hasOwn(project.services, name));
+  if (unknown.length > 0) throw new NoSuchServiceError(unknown, project);
 }

@@ -24,7 +24,8 @@ import { applyExtends, type ExtendableDocument } from './extends.js';
 import { findDependencyCycle } from './graph.js';
 import { applyIncludes, type IncludeRequest } from './include.js';
 import { interpolateString, interpolateTree } from './interpolate.js';
-import { ComposeValidationError, DependencyCycleError, type ValidationIssue } from './load-errors.js';
+import type { ValidationIssue } from './errors.js';
+import { ComposeValidationError, DependencyCycleError } from './load-errors.js';
 import { enforceUnicity, mergeLayer } from './merge.js';
 import type { Project } from './model.js';
 import { normalizeProject } from './normalize.js';
@@ -37,7 +38,8 @@ import { rememberSources } from './sources.js';
 import type { RawComposeFile } from './schema.js';
 import type { KeyPath, RawMap } from './tree.js';
 import { withoutUnusedResources } from './unused.js';
-import { checkDocument, checkMergedTree, checkProject, type Locator } from './validate.js';
+import type { Locator } from './issues.js';
+import { checkDocument, checkMergedTree, checkProject } from './validate.js';
 
 /** Options of {@link loadProject}; the names follow Compose's command-line flags. */
 export interface LoadProjectOptions {

@@ -29,7 +29,7 @@
  * @module
  */
 import { formatKeyPath } from './errors.js';
-import type { ValidationIssue } from './load-errors.js';
+import type { ValidationIssue } from './errors.js';
 import type {
   BuildConfig,
   ConfigOrSecret,
@@ -49,7 +49,7 @@ import type {
 import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
 import { cleanPath } from './paths.js';
 import { setOwn, type KeyPath, type RawValue } from './tree.js';
-import type { Locator } from './validate.js';
+import type { Locator } from './issues.js';
 
 /** What normalization needs besides the tree. */
 export interface NormalizeContext {

@@ -7,7 +7,7 @@
 import type { SourcePosition } from './errors.js';
 import type { Project } from './model.js';
 import type { KeyPath } from './tree.js';
-import type { Locator } from './validate.js';
+import type { Locator } from './issues.js';
 
 const locators = new WeakMap<Project, Locator>();
 

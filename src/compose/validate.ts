@@ -12,23 +12,19 @@
  *
  * @module
  */
-import { formatKeyPath, type LoadWarning, type SourcePosition } from './errors.js';
-import type { ValidationIssue } from './load-errors.js';
+import { formatKeyPath, type LoadWarning, type ValidationIssue } from './errors.js';
+import { closest, issuesFromZod, type Locator } from './issues.js';
 import type { Project } from './model.js';
 import type { PositionIndex } from './parse.js';
-import type { z } from 'zod';
 import { composeFileSchema, UNIQUE_AFTER_MERGE, type RawComposeFile } from './schema.js';
-import { listOf, strOrNum, type IssueParams } from './schema-kit.js';
-import { describeRaw, getAt, isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
-
-/** Finds where a key path was written, across all files of a project. */
-export type Locator = (path: KeyPath, preferKey?: boolean) => SourcePosition | undefined;
+import { listOf, strOrNum } from './schema-kit.js';
+import { isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** Validates and canonicalizes one document; `data` is set only when there are no issues. */
 export function checkDocument(tree: RawValue, positions: PositionIndex): { data?: RawComposeFile; issues: ValidationIssue[] } {
   const result = composeFileSchema.safeParse(tree);
   if (result.success) return { data: result.data, issues: [] };
-  return { issues: issuesOf(result.error, tree, (p, key) => positions.positionOf(p, key)) };
+  return { issues: issuesFromZod(result.error, { tree, locate: (p, key) => positions.positionOf(p, key), extensions: true }) };
 }
 
 /**
@@ -45,88 +41,13 @@ export function checkMergedTree(tree: RawMap, locate: Locator): ValidationIssue[
     for (const key of UNIQUE_AFTER_MERGE) {
       if (!Object.hasOwn(service, key)) continue;
       const r = uniqueList.safeParse(service[key]);
-      if (!r.success) issues.push(...issuesOf(r.error, tree, locate, ['services', name, key]));
+      if (!r.success) issues.push(...issuesFromZod(r.error, { tree: service[key], locate, prefix: ['services', name, key] }));
     }
   }
   return issues;
 }
 
 const uniqueList = listOf(strOrNum, { unique: true });
-
-function issuesOf(error: z.ZodError, tree: RawValue, locate: Locator, prefix: KeyPath = []): ValidationIssue[] {
-  const issues = error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
-    const params: IssueParams = (issue as { params?: IssueParams }).params ?? { expected: issue.message };
-    return toIssue(path, params, tree, locate);
-  });
-  return dedupe(issues);
-}
-
-function toIssue(path: KeyPath, params: IssueParams, tree: RawValue, locate: Locator): ValidationIssue {
-  const keyPath = formatKeyPath([...path]);
-  const at = (p: KeyPath, key?: boolean): { position?: SourcePosition } => {
-    const position = locate(p, key);
-    return position ? { position } : {};
-  };
-  if (params.unknownKey !== undefined && params.allowed) {
-    return { ...at(path, true), keyPath, detail: unknownKeyDetail(params.unknownKey, params.allowed) };
-  }
-  if (params.missing) {
-    return { ...at(path.slice(0, -1)), keyPath, detail: `missing ${params.expected}${params.hint ? `; ${params.hint}` : ''}` };
-  }
-  const value = getAt(tree, path);
-  const got = params.unknownKey !== undefined ? `the key ${JSON.stringify(params.unknownKey)}` : describeRaw(value);
-  const hint = params.hint ?? `write ${params.expected} here`;
-  return { ...at(path, params.unknownKey !== undefined), keyPath, detail: `expected ${params.expected}, got ${got}; ${hint}` };
-}
-
-function unknownKeyDetail(key: string, allowed: string[]): string {
-  const suggestion = closest(key, allowed);
-  const what = `unknown key ${JSON.stringify(key)}`;
-  if (suggestion) return `${what}; did you mean ${JSON.stringify(suggestion)}? (keys of your own must start with "x-")`;
-  const list = allowed.length <= 12 ? `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` : 'check the spelling against the compose-spec';
-  return `${what}; ${list}, or prefix keys of your own with "x-"`;
-}
-
-/** The allowed key closest to `key` by edit distance, when close enough to be a typo. */
-export function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const lower = key.toLowerCase();
-  for (const candidate of allowed) {
-    const d = editDistance(lower, candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  const limit = Math.max(2, Math.floor(key.length / 3));
-  return bestDistance <= limit ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
-}
-
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const k = `${i.keyPath}\u0000${i.detail}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /**
  * Checks the references and exclusive keys of a normalized project.

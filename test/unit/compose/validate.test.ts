@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPosition } from '../../../src/compose/errors.js';
-import { ComposeValidationError, formatIssue } from '../../../src/compose/load-errors.js';
-import { closest } from '../../../src/compose/validate.js';
+import { ComposeValidationError, NoSuchServiceError, assertServicesExist, formatIssue } from '../../../src/compose/load-errors.js';
+import { closest } from '../../../src/compose/issues.js';
 import { loadError, loadFiles } from './temp-project.js';
 
 /** Issues of a failed load, as `compose.yaml:line:col: key.path: detail` with the folder stripped. */
@@ -239,5 +239,30 @@ describe('closest', () => {
     ['zzzzzz', undefined],
   ])('%s → %s', (key, expected) => {
     expect(closest(key, ['image', 'environment', 'healthcheck', 'ports'])).toBe(expected);
+  });
+});
+
+describe('NoSuchServiceError', () => {
+  const project = {
+    services: { web: {}, db: {} },
+    disabled_services: { debug: { profiles: ['tools'] } },
+  };
+  it.each([
+    [['wbe'], 'no such service: "wbe" (did you mean "web"?); the project\'s services: web, db'],
+    [['debug', 'zzz'], 'no such service: "debug" is disabled by its profiles (activate one: --profile tools), "zzz"; the project\'s services: web, db'],
+  ])('%j', (names, message) => {
+    let caught: unknown;
+    try {
+      assertServicesExist(project, ['web', ...names]);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(NoSuchServiceError);
+    expect((caught as NoSuchServiceError).code).toBe('NO_SUCH_SERVICE');
+    expect((caught as NoSuchServiceError).services).toEqual(names);
+    expect((caught as Error).message).toBe(message);
+  });
+  it('says nothing when every name is a service', () => {
+    expect(() => assertServicesExist(project, ['db', 'web', 'db'])).not.toThrow();
   });
 });
