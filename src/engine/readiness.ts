@@ -20,7 +20,10 @@
  * "Running" means seen running once its start has settled: the container
  * has run for `settleMs` since it started without dying or being restarted,
  * so a process that crashes, exits or is OOM-killed right after start fails
- * the wait instead of passing one lucky inspect.
+ * the wait instead of passing one lucky inspect. On a loaded machine (or a
+ * slow engine) everything, a crash included, comes later: the settle time
+ * grows with the engine's answer time (ten times the slowest inspect of the
+ * wait), so what "right after start" means follows the machine.
  */
 import type Dockerode from 'dockerode';
 import type { ReadyCondition } from '../plan/operations.js';
@@ -35,6 +38,8 @@ export type { ReadyCondition };
 
 /** How long a container must have run, since it started, to count as running (ms). */
 export const DEFAULT_SETTLE_MS = 500;
+/** The settle time is at least this many times the engine's slowest answer to the wait's inspects. */
+const SETTLE_PER_INSPECT = 10;
 
 export interface WaitOptions {
   condition: ReadyCondition;
@@ -53,7 +58,11 @@ export interface WaitOptions {
    * false: healthy means Docker says healthy.
    */
   probe?: boolean;
-  /** How long a container must have run since it started to count as running (default {@link DEFAULT_SETTLE_MS}). */
+  /**
+   * How long a container must have run since it started to count as running
+   * (default {@link DEFAULT_SETTLE_MS}); at least ten times the slowest
+   * inspect of the wait, so a loaded machine gets a longer settle.
+   */
   settleMs?: number;
   /** Log lines to quote in errors (default 10). */
   logLines?: number;
@@ -161,6 +170,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
       release.push(() => subscription.close());
     }
     let baselineRestarts: number | undefined = options.restartsBefore;
+    let slowestInspectMs = 0;
     let lastDescription = 'not inspected yet';
     for (;;) {
       if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
@@ -171,8 +181,10 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
         throw new WaitTimeoutError(name, service(), describeCondition(condition), options.reportedTimeoutMs ?? options.timeoutMs, lastDescription, await logTail());
       }
 
+      const asked = Date.now();
       try {
         info = await engine.containers.inspect(id, { signal: callSignal });
+        slowestInspectMs = Math.max(slowestInspectMs, Date.now() - asked);
       } catch (err) {
         if (callSignal.aborted) continue; // the deadline or the caller's abort, reported above
         throw err;
@@ -183,7 +195,7 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
         baselineRestarts,
         probeOk,
         lastDeath,
-        settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
+        settleMs: Math.max(options.settleMs ?? DEFAULT_SETTLE_MS, SETTLE_PER_INSPECT * slowestInspectMs),
         now: Date.now(),
       });
       if (info) name = containerName(info);

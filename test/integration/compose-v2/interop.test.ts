@@ -57,7 +57,8 @@ function parseComposePs(stdout: string): Array<Record<string, unknown>> {
   return text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe('docker compose v2.26.1 and modelstack keep each other\'s containers', () => {
+// Each test runs both tools' up and down several times, on 1 s healthchecks: about 30-50 s alone, more under a loaded suite.
+describe('docker compose v2.26.1 and modelstack keep each other\'s containers', { timeout: 240_000 }, () => {
   let engine: Engine;
   const runs = testRuns('msv2');
   const dirs: string[] = [];
