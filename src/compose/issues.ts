@@ -125,8 +125,10 @@ export function unknownKeyDetail(key: string, allowed: readonly string[], extens
   const what = `unknown key ${JSON.stringify(key)}`;
   if (suggestion) return `${what}; did you mean ${JSON.stringify(suggestion)}?${extensions ? ' (keys of your own must start with "x-")' : ''}`;
   if (allowed.length === 0) return `${what}; remove it`;
-  const list = allowed.length <= 12 ? `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` : 'check the spelling against the compose-spec';
-  return extensions ? `${what}; ${list}, or prefix keys of your own with "x-"` : `${what}; ${list}`;
+  const all = `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+  // Compose files: the compose-spec's long lists are better read in the spec; `x-*` keys are the user's own.
+  if (extensions) return `${what}; ${allowed.length <= 12 ? all : 'check the spelling against the compose-spec'}, or prefix keys of your own with "x-"`;
+  return `${what}; ${all}`;
 }
 
 /** The candidate closest to `key` by edit distance, when close enough to be a typo. */

@@ -19,7 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readDotenvFile } from './dotenv.js';
-import { ComposeFileError, type LoadWarning, type SourcePosition } from './errors.js';
+import { ComposeFileError, formatKeyPath, type LoadWarning, type SourcePosition } from './errors.js';
 import { applyExtends, type ExtendableDocument } from './extends.js';
 import { findDependencyCycle } from './graph.js';
 import { applyIncludes, type IncludeRequest } from './include.js';
@@ -28,7 +28,7 @@ import type { ValidationIssue } from './errors.js';
 import { ComposeValidationError, DependencyCycleError } from './load-errors.js';
 import { enforceUnicity, mergeLayer } from './merge.js';
 import type { Project } from './model.js';
-import { normalizeProject } from './normalize.js';
+import { normalizeProject, type NormalizeContext } from './normalize.js';
 import { parseComposeYaml, type PositionIndex } from './parse.js';
 import { resolveRelativePaths } from './paths.js';
 import { activeProfiles, disabledServices } from './profiles.js';
@@ -181,16 +181,85 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     }
   }
 
-  const { project, issues } = normalizeProject(raw, { name, workingDir, configFiles: files, environment, envFiles, labelFiles, disabled, locate: loader.locate });
-  issues.push(...checkProject(project, loader.locate, warn));
+  return finishProject(raw, { name, workingDir, configFiles: files, environment, envFiles, labelFiles, disabled, locate: loader.locate }, warn);
+}
+
+/** Options of {@link projectFromDocument}. */
+export interface DocumentProjectOptions {
+  /** Project name, used as given (it must already be a valid one). */
+  name: string;
+  /** Absolute folder relative paths count from. */
+  workingDir: string;
+  /**
+   * The project environment: what `environment:` entries without a value
+   * take, and where secrets and configs with an `environment:` source find
+   * their content. Not used for interpolation (a document built in code has
+   * none to do).
+   */
+  environment?: Record<string, string>;
+  /** Active profiles (default: none, so services with `profiles:` are disabled). */
+  profiles?: string[];
+  /** Where the document was written, when it was: positions for its errors. */
+  locate?: Locator;
+  /** Home folder for `~` in paths. Default: the user's. */
+  home?: string;
+  /** Receives warnings. */
+  onWarning?(warning: LoadWarning): void;
+}
+
+/**
+ * A compose document built in code (the raw tree a compose file would hold,
+ * as the model-stack preset builds it) made into a {@link Project} by the
+ * loader's own stages: validated and canonicalized by the schema (units
+ * parsed), relative paths resolved, profiles applied, normalized, checked for
+ * references, engine limits and cycles, unused resources dropped. So a
+ * project built in code obeys exactly the rules of one read from a file.
+ *
+ * The document must not need other files: no `include`, `extends`,
+ * `env_file` or `label_file` (use {@link loadProject} for those).
+ *
+ * @throws ComposeValidationError listing every problem (positioned when
+ *   `locate` is given), DependencyCycleError.
+ */
+export function projectFromDocument(document: RawMap, options: DocumentProjectOptions): Project {
+  const warn = options.onWarning ?? ((): void => {});
+  const locate: Locator = options.locate ?? ((): undefined => undefined);
+  const { data, issues } = checkDocument(document, locate);
+  if (!data) throw new ComposeValidationError(issues);
+  const needsFiles: ValidationIssue[] = [];
+  const refuse = (path: KeyPath, what: string): void => {
+    const position = locate(path, true);
+    needsFiles.push({ ...(position ? { position } : {}), keyPath: formatKeyPath(path), detail: `${what} reads other files, which a document built in code cannot; load it with loadProject` });
+  };
+  if (data.include) refuse(['include'], '`include`');
+  for (const [name, s] of Object.entries(data.services ?? {})) {
+    for (const key of ['extends', 'env_file', 'label_file'] as const) if (s[key] !== undefined) refuse(['services', name, key], `\`${key}\``);
+  }
+  if (needsFiles.length > 0) throw new ComposeValidationError(needsFiles);
+  const tree = data as unknown as RawMap;
+  delete tree.version;
+  const raw = resolveRelativePaths(tree, options.workingDir, options.home ?? homedir()) as unknown as RawComposeFile;
+  const environment = { ...options.environment };
+  const disabled = disabledServices(raw.services ?? {}, activeProfiles(options.profiles, {}));
+  return finishProject(raw, { name: options.name, workingDir: options.workingDir, configFiles: [], environment, envFiles: new Map(), disabled, locate }, warn);
+}
+
+/**
+ * The stages after the files are read, shared by {@link loadProject} and
+ * {@link projectFromDocument}: normalize, check the project (references,
+ * exclusive keys, engine limits), check for cycles, drop unused resources.
+ */
+function finishProject(raw: RawComposeFile, ctx: NormalizeContext & { locate: Locator }, warn: (w: LoadWarning) => void): Project {
+  const { project, issues } = normalizeProject(raw, ctx);
+  issues.push(...checkProject(project, ctx.locate, warn));
   if (issues.length > 0) throw new ComposeValidationError(issues);
 
   const cycle = findDependencyCycle(project);
   if (cycle) {
     const at: KeyPath = ['services', cycle[0] ?? '', 'depends_on'];
-    throw new DependencyCycleError(cycle, 'the depends_on links of these services', loader.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
+    throw new DependencyCycleError(cycle, 'the depends_on links of these services', ctx.locate(at), `services.${cycle[0] ?? ''}.depends_on`);
   }
-  return rememberSources(withoutUnusedResources(project), loader.locate);
+  return rememberSources(withoutUnusedResources(project), ctx.locate);
 }
 
 async function readIncludeEnvFiles(
@@ -337,7 +406,7 @@ class DocumentLoader {
         onWarning: this.warn,
         file,
       });
-      const { data, issues: found } = checkDocument(interpolated, parsed.positions);
+      const { data, issues: found } = checkDocument(interpolated, (p, key) => parsed.positions.positionOf(p, key));
       issues.push(...found);
       if (!data) continue;
       if (data.version !== undefined) {

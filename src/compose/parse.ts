@@ -79,12 +79,26 @@ export interface ParsedDocument {
 /** Upper bound on nodes produced by one file, so alias bombs fail fast instead of eating memory. */
 const MAX_NODES = 100_000;
 
+/** What a YAML file holds, for the messages about an empty or non-mapping one. */
+export interface DocumentKind {
+  /** `compose file`, `models file`. */
+  name: string;
+  /** What the file needs at least, e.g. "at least a `services:` mapping". */
+  needs: string;
+  /** Error code of an empty file. */
+  emptyCode: string;
+}
+
+/** A compose file. */
+export const COMPOSE_FILE: DocumentKind = { name: 'compose file', needs: 'at least a `services:` mapping', emptyCode: 'COMPOSE_EMPTY_FILE' };
+
 /**
- * Parses compose YAML. Returns one {@link ParsedDocument} per `---` document
- * (usually one). Throws {@link ComposeFileError} with a position on syntax
- * errors, duplicate keys, non-mapping documents and empty files.
+ * Parses compose YAML (or another YAML file of modelstack's, named by
+ * `kind`). Returns one {@link ParsedDocument} per `---` document (usually
+ * one). Throws {@link ComposeFileError} with a position on syntax errors,
+ * duplicate keys, non-mapping documents and empty files.
  */
-export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
+export function parseComposeYaml(text: string, file: string, kind: DocumentKind = COMPOSE_FILE): ParsedDocument[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter,
@@ -113,10 +127,10 @@ export function parseComposeYaml(text: string, file: string): ParsedDocument[] {
       }
     }
     if (doc.contents === null) continue;
-    parsed.push(convertDocument(doc, file, pos));
+    parsed.push(convertDocument(doc, file, pos, kind));
   }
   if (parsed.length === 0) {
-    throw new ComposeFileError('COMPOSE_EMPTY_FILE', 'the compose file is empty; it needs at least a `services:` mapping', { file });
+    throw new ComposeFileError(kind.emptyCode, `the ${kind.name} is empty; it needs ${kind.needs}`, { file });
   }
   return parsed;
 }
@@ -127,7 +141,7 @@ function describeYamlError(message: string): string {
   return `invalid YAML: ${line.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 
-function convertDocument(doc: Document, file: string, pos: (offset: number | undefined) => SourcePosition): ParsedDocument {
+function convertDocument(doc: Document, file: string, pos: (offset: number | undefined) => SourcePosition, kind: DocumentKind): ParsedDocument {
   const positions = new PositionIndex(file);
   const resets: KeyPath[] = [];
   const overrides: KeyPath[] = [];
@@ -217,7 +231,7 @@ function convertDocument(doc: Document, file: string, pos: (offset: number | und
   const root = doc.contents;
   if (!isMap(root)) {
     const what = isSeq(root) ? 'a list' : isScalar(root) ? 'a single value' : 'something else';
-    fail(root as YamlNode, `a compose file must be a mapping (with keys such as \`services:\`), but this document is ${what}`);
+    fail(root as YamlNode, `a ${kind.name} must be a mapping (it needs ${kind.needs}), but this document is ${what}`);
   }
   positions.set([], { value: pos(rangeStart(root)) });
   const tree = convertMap(root as YAMLMap, []);

@@ -13,18 +13,18 @@
  * @module
  */
 import { formatKeyPath, type LoadWarning, type ValidationIssue } from './errors.js';
+import { extensionIssues } from './extensions.js';
 import { closest, issuesFromZod, type Locator } from './issues.js';
 import type { Project } from './model.js';
-import type { PositionIndex } from './parse.js';
 import { composeFileSchema, UNIQUE_AFTER_MERGE, type RawComposeFile } from './schema.js';
 import { listOf, strOrNum } from './schema-kit.js';
 import { isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** Validates and canonicalizes one document; `data` is set only when there are no issues. */
-export function checkDocument(tree: RawValue, positions: PositionIndex): { data?: RawComposeFile; issues: ValidationIssue[] } {
+export function checkDocument(tree: RawValue, locate?: Locator): { data?: RawComposeFile; issues: ValidationIssue[] } {
   const result = composeFileSchema.safeParse(tree);
   if (result.success) return { data: result.data, issues: [] };
-  return { issues: issuesFromZod(result.error, { tree, locate: (p, key) => positions.positionOf(p, key), extensions: true }) };
+  return { issues: issuesFromZod(result.error, { tree, ...(locate ? { locate } : {}), extensions: true }) };
 }
 
 /**
@@ -159,6 +159,7 @@ export function checkProject(project: Project, locate: Locator, onWarning?: (w: 
       add(['configs', name], 'a config needs `file:`, `environment:` or `content:` (or `external: true`)', true);
     }
   }
+  for (const { path, detail } of extensionIssues(project)) add(path, detail, true);
   return issues;
 }
 
