@@ -5,9 +5,7 @@
  * config (they change when models change, which recreates the gateway); the
  * token lives in a separate secret file that the config includes.
  */
-
-/** Where the gateway's secret auth snippet goes in the container. */
-export const GATEWAY_AUTH_PATH = '/etc/nginx/modelstack/auth.conf';
+import { CONTAINER_PATHS, CONTAINER_PORTS } from './container.js';
 
 export interface GatewayRoute {
   /** Model (service) name: the route prefix and the upstream host. */
@@ -42,7 +40,7 @@ map $http_upgrade $connection_upgrade {
 }
 
 server {
-  listen 8080;
+  listen ${CONTAINER_PORTS.gateway};
   server_tokens off;
   client_max_body_size 64m;
 
@@ -51,7 +49,7 @@ server {
   }
 
   # Everything else needs the token (the included secret sets the expected header).
-  include ${GATEWAY_AUTH_PATH};
+  include ${CONTAINER_PATHS.gatewayAuth};
   if ($http_authorization != $modelstack_expected_auth) {
     return 401;
   }

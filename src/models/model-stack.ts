@@ -12,7 +12,9 @@ import { ModelstackError } from '../errors.js';
 import { type ContainerStatus, Stack, type StackOptions } from '../stack/stack.js';
 import type { Project } from '../compose/model.js';
 import type { ModelStackOptions } from './options.js';
-import { CONTAINER_PATHS, MODEL_EXTENSION, type ModelInfo, modelStackProject } from './project.js';
+import { modelInfo } from '../compose/extensions.js';
+import { CONTAINER_PATHS, CONTAINER_PORTS } from './container.js';
+import { modelStackProject } from './project.js';
 import { SSH_PATHS } from './ssh.js';
 
 /** How to reach one model. */
@@ -73,31 +75,31 @@ export class ModelStack extends Stack {
     const models: ModelEndpoints[] = [];
     let gateway: StackEndpoints['gateway'];
     for (const [name, service] of Object.entries(this.project.services)) {
-      const info = service.extensions?.[MODEL_EXTENSION] as ModelInfo | undefined;
+      const info = modelInfo(service);
       if (!info) continue;
       if (info.flavour === 'gateway') {
-        const { host, port } = published(name, 8080);
+        const { host, port } = published(name, CONTAINER_PORTS.gateway);
         gateway = { url: `http://${host}:${port}/`, token: await read(name, CONTAINER_PATHS.gatewayToken) };
       } else if (info.flavour === 'serving') {
-        const rest = published(name, 8501);
-        const grpc = published(name, 8500);
+        const rest = published(name, CONTAINER_PORTS.rest);
+        const grpc = published(name, CONTAINER_PORTS.grpc);
         models.push({
           name,
           flavour: 'serving',
           serving: { rest: `http://${rest.host}:${rest.port}/v1/models/${name}`, grpc: `${grpc.host}:${grpc.port}` },
-          internal: { url: `http://${name}:8501` },
+          internal: { url: `http://${name}:${CONTAINER_PORTS.rest}` },
         });
       } else {
-        const jupyter = published(name, 8888);
+        const jupyter = published(name, CONTAINER_PORTS.jupyter);
         const token = await read(name, CONTAINER_PATHS.jupyterToken);
         const model: ModelEndpoints = {
           name,
           flavour: 'jupyter',
           jupyter: { url: `http://${jupyter.host}:${jupyter.port}/?token=${token}`, token, host: jupyter.host, port: jupyter.port },
-          internal: { url: `http://${name}:8888` },
+          internal: { url: `http://${name}:${CONTAINER_PORTS.jupyter}` },
         };
         if (info.ssh) {
-          const ssh = published(name, 22);
+          const ssh = published(name, CONTAINER_PORTS.ssh);
           model.ssh = {
             host: ssh.host,
             port: ssh.port,

@@ -82,8 +82,8 @@ describe('modelstack models', () => {
     try {
       const r = await cli(['models', '-c', 'models.yml', 'up'], { cwd: bad.dir });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/models\.yml:2:11: models\.0\.name: use lowercase letters/);
-      expect(r.stderr).toMatch(/models\.yml:3:14: models\.0\.flavour: Invalid option/);
+      expect(r.stderr).toMatch(/models\.yml:2:11: models\[0\]\.name: use lowercase letters/);
+      expect(r.stderr).toMatch(/models\.yml:3:14: models\[0\]\.flavour: Invalid option/);
     } finally {
       bad.remove();
     }

@@ -11,7 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelStackConfigError, modelStackProject } from '../../../src/models/project.js';
 import { generateHostKey, looksLikePublicKey, sshdDropIn } from '../../../src/models/ssh.js';
 import { gatewayConfig } from '../../../src/models/gateway.js';
+import { generatedSources, modelInfo, serviceWarning } from '../../../src/compose/extensions.js';
+import { loadProject } from '../../../src/compose/load.js';
 import type { Project } from '../../../src/compose/model.js';
+import { serializeProject } from '../../../src/compose/serialize.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm5 user@host';
 const three = { name: 'cs', workingDir: '/srv/cs', models: [{ name: 'intent' }, { name: 'sentiment' }, { name: 'ner' }] };
@@ -114,13 +117,13 @@ describe('modelStackProject', () => {
 
   it.each([
     [{ models: [] }, /models: list at least one model/],
-    [{ models: [{ name: 'Intent' }] }, /models\.0\.name: use lowercase letters/],
-    [{ models: [{ name: 'a' }, { name: 'a' }] }, /the name "a" is used twice/],
-    [{ models: [{ name: 'a', flavour: 'serving' }] }, /models\[0\] \(a\): a serving model needs modelDir/],
+    [{ models: [{ name: 'Intent' }] }, /^models\[0\]\.name: use lowercase letters/],
+    [{ models: [{ name: 'a' }, { name: 'a' }] }, /^models\[1\]\.name: the name "a" is used twice/],
+    [{ models: [{ name: 'a', flavour: 'serving' }] }, /^models\[0\]: model "a": a serving model needs `modelDir`/],
     [{ models: [{ name: 'a', code: '/' }] }, /models\[0\]\.code: \/ is a system folder/],
     [{ models: [{ name: 'a', modelDir: '/var/run/docker.sock' }] }, /models\[0\]\.modelDir: \/var\/run\/docker\.sock is a system folder/],
     [{ models: [{ name: 'a' }], gateway: { enabled: true, token: 'short' } }, /gateway\.token: at least 16 characters/],
-    [{ models: [{ name: 'a' }], colour: 'blue' }, /Unrecognized key: "colour"/],
+    [{ models: [{ name: 'a' }], colour: 'blue' }, /^colour: unknown key "colour"; use one of "name", "workingDir", "image"/],
     [{ models: [{ name: 'a' }], ssh: { authorizedKeys: [KEY, './keys.pub'] } }, /ssh\.authorizedKeys: give either key lines or the path of one file/],
   ])('rejects %j', (options, message) => {
     expect(() => modelStackProject({ workingDir: '/w', ...options } as never)).toThrow(ModelStackConfigError);
@@ -136,7 +139,7 @@ describe('modelStackProject', () => {
     };
     const PRIVATE = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
     it.each([
-      ['a private key file (the path without .pub)', () => file('id_ed25519', PRIVATE), /\(.*id_ed25519\): this is a private key, which must never leave your machine; give the public key/],
+      ['a private key file (the path without .pub)', () => file('id_ed25519', PRIVATE), /^ssh\.authorizedKeys: \/.*id_ed25519: this is a private key, which must never leave your machine; give the public key/],
       ['a private key pasted inline', () => PRIVATE, /ssh\.authorizedKeys.*private key/],
       ['a PEM private key file', () => file('key.pem', '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n'), /this is a private key/],
       ['a file of something else', () => file('notes.txt', 'hello world\n'), /line 1 is not a public key line .*: hello world/],
@@ -150,6 +153,33 @@ describe('modelStackProject', () => {
       const pub = file('id.pub', `# work laptop\nfrom="127.0.0.1",no-pty ${KEY}\n${KEY}\n`);
       expect(modelStackProject({ workingDir: '/w', models: [{ name: 'a' }], ssh: { authorizedKeys: pub } }).configs.authorized_keys).toEqual({ name: 'authorized_keys', file: pub });
     });
+  });
+
+  it('is what the loader makes of its compose document: printed as a compose file and loaded back, it is the same project', async () => {
+    const p = modelStackProject({ ...three, models: [...three.models, { name: 'srv', flavour: 'serving', modelDir: './srv', gpus: 2 }], ssh: { authorizedKeys: KEY }, gateway: { enabled: true }, labels: { team: 'cs' } });
+    const dir = mkdtempSync(join(tmpdir(), 'ms-print-'));
+    try {
+      writeFileSync(join(dir, 'compose.yaml'), serializeProject(p, { format: 'yaml', escapeDollars: true }));
+      const loaded = await loadProject({ files: ['compose.yaml'], cwd: dir, projectName: p.name, env: { ...p.environment } });
+      const { environment: _a, config_files: _b, working_dir: _c, ...ours } = p;
+      const { environment: _d, config_files: _e, working_dir: _f, ...theirs } = loaded;
+      expect(JSON.parse(JSON.stringify(theirs))).toEqual(JSON.parse(JSON.stringify(ours)));
+      // modelstack's own facts survive the trip, read by the same accessors.
+      expect(modelInfo(loaded.services.intent!)).toEqual({ flavour: 'jupyter', ssh: true });
+      expect(modelInfo(loaded.services.srv!)).toEqual({ flavour: 'serving', ssh: false });
+      expect(modelInfo(loaded.services.gateway!)).toEqual({ flavour: 'gateway', ssh: false });
+      expect([...generatedSources(loaded)].sort()).toEqual([...generatedSources(p)].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('normalizes as the loader does: units in nanoseconds and bytes, the default network named after the project', () => {
+    const p = modelStackProject({ ...three, models: [{ name: 'intent', healthcheck: { intervalSeconds: 0.5 }, resources: { memory: '512m' } }] });
+    expect(p.services.intent!.healthcheck).toMatchObject({ interval: 500_000_000, timeout: 5_000_000_000, start_period: 120_000_000_000, retries: 3 });
+    expect(p.services.intent!.deploy!.resources!.limits!.memory).toBe(512 * 1024 ** 2);
+    expect(p.networks.default).toEqual({ name: 'cs_default' });
+    expect(serviceWarning(p.services.intent!)).toBeUndefined();
   });
 
   it('allows a system folder only when asked', () => {
