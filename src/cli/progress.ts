@@ -99,6 +99,33 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
     }
     case 'container.failed':
       return { key: `container ${e.container ?? e.service ?? ''}`, label: `Container ${e.container ?? e.service ?? ''}`, state: 'Error', status: 'failed' };
+    case 'service.failed':
+      return { key: `service ${e.service ?? ''}`, label: `Service ${e.service ?? ''}`, state: 'Error', status: 'failed' };
+    case 'service.creating':
+    case 'service.created':
+    case 'service.updating':
+    case 'service.updated':
+    case 'service.kept':
+    case 'service.removed':
+    case 'service.running': {
+      const state = e.type === 'service.running' && e.tasks ? `Running ${e.tasks.running}/${e.tasks.desired}` : capitalize(e.type.slice('service.'.length));
+      return { key: `service ${e.name}`, label: `Service ${e.name}`, state, status: state.endsWith('ing') && e.type !== 'service.running' ? 'working' : 'done', ...optional(e.reason) };
+    }
+    case 'task.state':
+      return {
+        key: `task ${e.task}`,
+        label: `Task ${e.task}`,
+        state: capitalize(e.state),
+        status: e.state === 'running' ? 'done' : e.state === 'failed' || e.state === 'rejected' ? 'failed' : 'working',
+        ...optional([e.node ? `on ${e.node}` : undefined, e.error].filter(Boolean).join(': ') || undefined),
+      };
+    case 'secret.created':
+    case 'secret.removed':
+    case 'config.created':
+    case 'config.removed': {
+      const [kind, what] = e.type.split('.') as [string, string];
+      return { key: `${kind} ${e.name}`, label: `${capitalize(kind)} ${e.name}`, state: capitalize(what), status: 'done' };
+    }
     case 'container.healthy':
     case 'container.ready':
       return { key: `container ${e.container}`, label: `Container ${e.container}`, status: 'done', ...readyState(e) };

@@ -16,6 +16,7 @@ import { EngineRequestError, EngineUnreachableError } from './errors.js';
 import { EventClient } from './event-client.js';
 import { ImageClient } from './image-client.js';
 import { NetworkClient } from './network-client.js';
+import { SwarmClient } from './swarm-client.js';
 import { VolumeClient } from './volume-client.js';
 
 /** Where to find the engine. */
@@ -66,6 +67,8 @@ export class Engine {
   readonly volumes: VolumeClient;
   readonly containers: ContainerClient;
   readonly events: EventClient;
+  /** Swarm services, tasks, nodes, secrets and configs (on a manager). */
+  readonly swarm: SwarmClient;
   /** @internal The dockerode client. Only the engine layer may use it. */
   readonly docker: Dockerode;
   readonly logger: Logger | undefined;
@@ -80,6 +83,7 @@ export class Engine {
     this.volumes = new VolumeClient(this);
     this.containers = new ContainerClient(this);
     this.events = new EventClient(this);
+    this.swarm = new SwarmClient(this);
   }
 
   /**
@@ -153,17 +157,33 @@ export class Engine {
   }
 
   /**
-   * A GET of the engine API at `path` (unversioned here; the negotiated
-   * version is prefixed like every call's), for the few reads dockerode cannot
-   * cancel (image and network inspect). @internal
+   * One request to the engine API (the negotiated version is prefixed like
+   * every call's): for the calls dockerode cannot cancel or shapes oddly
+   * (image and network inspect, the Swarm objects). JSON in, JSON out;
+   * `query` goes into the URL. @internal
    */
-  get<T>(path: string, options: CallOptions = {}): Promise<T> {
+  request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: CallOptions & { query?: Record<string, string | number | boolean>; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    // docker-modem reads the query from `_query` when the path ends in `?`, and the JSON body from `_body`.
+    const hasQuery = options.query !== undefined && Object.keys(options.query).length > 0;
     return new Promise<T>((resolve, reject) =>
       this.docker.modem.dial(
-        { path, method: 'GET', statusCodes: { 200: true, 404: 'no such object', 500: 'server error' }, ...(options.signal ? { abortSignal: options.signal } : {}) } as never,
+        {
+          path: hasQuery ? `${path}?` : path,
+          method,
+          statusCodes: { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'no such object', 409: 'conflict', 500: 'server error', 503: 'node is not part of a swarm' },
+          // An empty `_body` sends no body (modem drops '{}'); without it, a POST would send the options themselves.
+          options: { ...(hasQuery ? { _query: options.query } : {}), _body: options.body ?? {} },
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...(options.signal ? { abortSignal: options.signal } : {}),
+        } as never,
         (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)),
       ),
     );
+  }
+
+  /** A GET of the engine API at `path`. @internal */
+  get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, options);
   }
 
   /** {@link call} for a lookup: an object that does not exist (404) is `undefined`, not an error. @internal */

@@ -9,7 +9,8 @@
 import type { ExecResult, LogLine } from '../engine/container-client.js';
 import type { OutputStream } from '../engine/streams.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
-import type { PlanOptions, UpPlan } from '../plan/reconcile.js';
+import { type PlanOptions, type UpPlan, formatPlan } from '../plan/reconcile.js';
+import { type SwarmPlan, formatSwarmPlan } from '../plan/swarm-plan.js';
 import type { StackContext } from './context.js';
 
 export interface UpOptions extends PlanOptions {
@@ -44,8 +45,16 @@ export interface StackContainer {
   number: number;
 }
 
-export interface UpResult {
-  plan: UpPlan;
+/** What `up` decided: containers and why (the container backend), or services and why (Swarm). */
+export type StackPlan = UpPlan | SwarmPlan;
+
+/** One line per action of a plan, for a dry run. */
+export function formatStackPlan(plan: StackPlan): string[] {
+  return 'entries' in plan ? formatSwarmPlan(plan) : formatPlan(plan);
+}
+
+export interface UpResult<P extends StackPlan = UpPlan> {
+  plan: P;
   /** The containers of the targeted services after `up` (empty for a dry run). */
   containers: StackContainer[];
 }
@@ -97,6 +106,8 @@ export interface ContainerStatus {
    * Docker's `health` may still say `starting`), or `state`.
    */
   readyBy?: 'state' | 'healthcheck' | 'probe';
+  /** The node it runs on (a task of a Swarm service). */
+  node?: string;
 }
 
 /** One line of `logs`, with where it came from. */
@@ -150,10 +161,14 @@ export interface LifecycleOptions {
   signal?: AbortSignal;
 }
 
-/** What a backend does for a Stack. Each method gets the Stack's context (engine, project, events, limits). */
-export interface StackBackend {
+/**
+ * What a backend does for a Stack. Each method gets the Stack's context
+ * (engine, project, events, limits). `P` is the kind of plan its `up`
+ * decides (containers, or Swarm services).
+ */
+export interface StackBackend<P extends StackPlan = UpPlan> {
   /** Converges the engine to the project (or, with `dryRun`, only plans). */
-  up(ctx: StackContext, options: UpOptions): Promise<UpResult>;
+  up(ctx: StackContext, options: UpOptions): Promise<UpResult<P>>;
   /** Removes what the project made on the engine, found by its labels. */
   down(ctx: StackContext, options: DownOptions): Promise<DownResult>;
   /** The project's containers (running ones unless `all`), in dependency order. */

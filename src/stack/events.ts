@@ -69,7 +69,7 @@ export interface ReadyEvent extends Base {
 
 /** Something failed; `error` is the message a person can act on. */
 export interface FailedEvent extends Base {
-  type: 'container.failed' | 'image.failed';
+  type: 'container.failed' | 'image.failed' | 'service.failed';
   service?: string;
   container?: string;
   image?: string;
@@ -84,7 +84,38 @@ export interface WarningEvent extends Base {
   service?: string;
 }
 
-export type StackEvent = ImageEvent | ResourceEvent | ContainerEvent | ReadyEvent | FailedEvent | WarningEvent;
+/** A Swarm service of the stack changed (the Swarm backend). */
+export interface ServiceEvent extends Base {
+  type: 'service.creating' | 'service.created' | 'service.updating' | 'service.updated' | 'service.kept' | 'service.removed' | 'service.running';
+  service: string;
+  /** The Swarm service's name (`<stack>_<service>`). */
+  name: string;
+  /** Why (for `creating`/`updating`/`kept`: the plan's reason; the fields that changed). */
+  reason?: string;
+  /** For `running`: how many tasks run, e.g. 3 of 3. */
+  tasks?: { running: number; desired: number };
+}
+
+/** A task of a Swarm service moved (the Swarm backend): where it runs, its state, and what went wrong. */
+export interface TaskEvent extends Base {
+  type: 'task.state';
+  service: string;
+  /** `<stack>_<service>.<slot>` (or `.<node id>` for a global service). */
+  task: string;
+  /** Hostname of the node it was scheduled on. */
+  node?: string;
+  /** Swarm's task state: `pending`, `assigned`, `preparing`, `starting`, `running`, `failed`, `rejected`, `shutdown`, … */
+  state: string;
+  error?: string;
+}
+
+/** A Swarm secret or config (the Swarm backend); networks use {@link ResourceEvent}. */
+export interface SwarmObjectEvent extends Base {
+  type: 'secret.created' | 'secret.removed' | 'config.created' | 'config.removed';
+  name: string;
+}
+
+export type StackEvent = ImageEvent | ResourceEvent | ContainerEvent | ReadyEvent | FailedEvent | WarningEvent | ServiceEvent | TaskEvent | SwarmObjectEvent;
 
 /** Distributive Omit, so `Omit<StackEvent, 'time'>` stays a union. */
 export type WithoutTime<T> = T extends unknown ? Omit<T, 'time'> : never;

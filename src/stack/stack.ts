@@ -27,6 +27,7 @@ import type {
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
+  StackPlan,
   UpOptions,
   UpResult,
 } from './backend.js';
@@ -39,11 +40,11 @@ const DEFAULT_PARALLELISM = 32;
 /** Service extension whose text is emitted as a warning at every `up`. */
 export const WARNING_EXTENSION = 'x-modelstack-warning';
 
-export interface StackOptions {
-  /** Engine to use (default: connect from `DOCKER_HOST` or the default socket). */
+export interface StackOptions<P extends StackPlan = UpPlan> {
+  /** Engine to use (default: connect from `DOCKER_HOST` or the default socket; for Swarm, a manager). */
   engine?: Engine;
-  /** Where the project runs (default: containers on the engine, as Compose makes them). */
-  backend?: StackBackend;
+  /** Where the project runs (default: containers on the engine, as Compose makes them; or `new SwarmBackend()`). */
+  backend?: StackBackend<P>;
   /** pino logger (default: warnings and errors to stderr). */
   logger?: Logger;
   /** Receives every progress event. */
@@ -64,7 +65,7 @@ export interface StackOptions {
   ephemeral?: boolean;
 }
 
-export class Stack implements AsyncDisposable {
+export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   readonly project: Project;
   readonly logger: Logger;
   private engine: Engine | undefined;
@@ -72,13 +73,14 @@ export class Stack implements AsyncDisposable {
   /** The verdict each container was found ready by, from this Stack's ups (by container name). */
   private readonly verdicts = new Map<string, ReadyEvent['readyBy']>();
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly options: StackOptions;
-  private readonly backend: StackBackend;
+  private readonly options: StackOptions<P>;
+  private readonly backend: StackBackend<P>;
 
-  constructor(project: Project, options: StackOptions = {}) {
+  constructor(project: Project, options: StackOptions<P> = {}) {
     this.project = project;
     this.options = options;
-    this.backend = options.backend ?? new ContainerBackend();
+    // Without a backend the plan type is the container plan (P's default).
+    this.backend = options.backend ?? (new ContainerBackend() as unknown as StackBackend<P>);
     this.engine = options.engine;
     this.logger = (options.logger ?? pino({ level: 'warn' }, pino.destination(2))).child({ project: project.name });
     this.limit = pLimit(options.parallelism ?? DEFAULT_PARALLELISM);
@@ -109,7 +111,7 @@ export class Stack implements AsyncDisposable {
   }
 
   /** What `up` would do, with a reason per action; changes nothing. */
-  async plan(options: Omit<UpOptions, 'dryRun'> = {}): Promise<UpPlan> {
+  async plan(options: Omit<UpOptions, 'dryRun'> = {}): Promise<P> {
     return (await this.backend.up(await this.context(), { ...options, dryRun: true })).plan;
   }
 
@@ -118,7 +120,7 @@ export class Stack implements AsyncDisposable {
    * what changed (and says why), leaves the rest alone, in dependency order,
    * then waits until everything is ready (unless `wait: false`).
    */
-  async up(options: UpOptions = {}): Promise<UpResult> {
+  async up(options: UpOptions = {}): Promise<UpResult<P>> {
     const ctx = await this.context();
     if (this.options.ephemeral && !options.dryRun) await this.sweep(ctx);
     // A service may carry a warning to repeat at every up (the model-stack

@@ -44,6 +44,31 @@ export class FileReader {
 
   constructor(private readonly project: Project) {}
 
+  /**
+   * The content of every config and secret some service uses, by
+   * `configs/<key>` / `secrets/<key>` (each source read once).
+   */
+  async usedContents(): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const name of Object.keys(this.project.services)) {
+      const service = this.project.services[name]!;
+      for (const [kind, refs, pool] of [
+        ['config', service.configs ?? [], this.project.configs],
+        ['secret', service.secrets ?? [], this.project.secrets],
+      ] as const) {
+        for (const ref of refs) out.set(`${kind}s/${ref.source}`, await this.read(name, kind, ref.source, pool[ref.source]));
+      }
+    }
+    return out;
+  }
+
+  private read(service: string, kind: 'config' | 'secret', source: string, def: ConfigOrSecret | undefined): Promise<Buffer> {
+    const key = `${kind}s/${source}`;
+    let content = this.cache.get(key);
+    if (!content) this.cache.set(key, (content = contentOf(this.project, service, kind, source, def)));
+    return content;
+  }
+
   /** The files to put into every container of `serviceName`, and their digests. */
   async forService(serviceName: string): Promise<ServiceFiles> {
     const service = this.project.services[serviceName];
@@ -56,9 +81,7 @@ export class FileReader {
     ] as const) {
       for (const ref of refs) {
         const key = `${kind}s/${ref.source}`;
-        let content = this.cache.get(key);
-        if (!content) this.cache.set(key, (content = contentOf(this.project, serviceName, kind, ref.source, pool[ref.source])));
-        const bytes = await content;
+        const bytes = await this.read(serviceName, kind, ref.source, pool[ref.source]);
         out.entries.push({
           path: targetPath(kind, ref),
           content: bytes,
