@@ -52,6 +52,8 @@ export function parsePortSpec(raw: string): PortSpec[] {
   if (ip !== '' && !isIpAddress(ip)) throw new PortSyntaxError(`invalid IP address ${JSON.stringify(rawIp)}`);
   if (container === '') throw new PortSyntaxError('no container port given');
   const [start, end] = parseRange(container, 'container port');
+  // Compose refuses it too ("missing a target port"): port 0 is no port a container listens on.
+  if (start === 0) throw new PortSyntaxError('container port 0 is not a port; a container listens on a port from 1 to 65535');
   let hostStart = 0;
   let hostEnd = 0;
   if (host !== '') [hostStart, hostEnd] = parseRange(host, 'host port');

@@ -12,6 +12,7 @@
  * @module
  */
 import { z } from 'zod';
+import { isIpAddress } from './ports.js';
 import { isRawMap, setOwn, type RawValue } from './tree.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 
@@ -88,14 +89,15 @@ export const bool: Schema<boolean> = custom((v, ctx) => {
   return NEVER;
 });
 
-export function int(min?: number, max?: number): Schema<number> {
+/** A whole number (or a string of one) from `min` to `max`; `hint` says what to do when it is out of range. */
+export function int(min?: number, max?: number, hint?: string): Schema<number> {
   const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of at least ${min}` : '';
   return custom((v, ctx) => {
     let n: number | undefined;
     if (typeof v === 'number' && Number.isInteger(v)) n = v;
     else if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) n = Number(v.trim());
     if (n === undefined || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      report(ctx, { expected: `a whole number${range}` });
+      report(ctx, { expected: `a whole number${range}`, ...(hint && n !== undefined ? { hint } : {}) });
       return NEVER;
     }
     return n;
@@ -138,7 +140,25 @@ export const duration: Schema<number> = custom((v, ctx) => {
     });
     return NEVER;
   }
-  return parsed(ctx, 'a duration such as "30s" or "1m30s"', () => parseDuration(v));
+  const ns = parsed(ctx, 'a duration such as "30s" or "1m30s"', () => parseDuration(v));
+  // Every duration of a compose file is a wait or a period: the engine refuses a negative one.
+  if (typeof ns === 'number' && ns < 0) {
+    report(ctx, { expected: 'a duration of 0 or more', hint: 'a wait or a period cannot be negative; remove the "-"', syntax: true });
+    return NEVER;
+  }
+  return ns;
+});
+
+/** An IPv4 or IPv6 address (`127.0.0.1`, `::1`); an empty string means none, as in Compose. */
+export const ipAddress: Schema<string | undefined> = custom((v, ctx) => {
+  if (v === '') return undefined;
+  if (typeof v === 'string' && isIpAddress(v)) return v;
+  report(ctx, {
+    expected: 'an IPv4 or IPv6 address',
+    hint: 'write an address such as 127.0.0.1, 0.0.0.0 or ::1 (without brackets); the engine would otherwise bind all interfaces',
+    syntax: typeof v === 'string',
+  });
+  return NEVER;
 });
 
 /** A byte size (`512m`, `4G`, `1073741824`) → bytes. */

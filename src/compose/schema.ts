@@ -40,6 +40,7 @@ import {
   type EnvFileOut,
   type IncludeOut,
 } from './canonical.js';
+import { MAX_REPLICAS } from './limits.js';
 import { parsePortSpec, PortSyntaxError } from './ports.js';
 import {
   BOOL_WORDS,
@@ -52,6 +53,7 @@ import {
   custom,
   duration,
   int,
+  ipAddress,
   listOf,
   microseconds,
   listOrDict,
@@ -71,6 +73,8 @@ import {
 import { splitShellWords, ShellWordsError } from './shell-words.js';
 import { isRawMap, setOwn, type RawMap } from './tree.js';
 import { parseVolumeSpec, VolumeSyntaxError } from './volume-spec.js';
+
+const REPLICAS_HINT = `modelstack runs at most ${MAX_REPLICAS} containers of one service (see docs/compose-files.md)`;
 
 const listOfStrings = listOf(str, { unique: true, expected: 'a list of strings' });
 /**
@@ -114,12 +118,14 @@ const PORT_HINT = 'write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g.
 const portLong = obj({
   name: str,
   mode: oneOfValues(['host', 'ingress']),
-  host_ip: str,
-  target: int(0, 65535),
+  host_ip: ipAddress,
+  // Port 0 is no port to listen on: the engine accepts the container and nothing is published.
+  target: int(1, 65535, 'a container listens on a port from 1 to 65535'),
   published: custom<string>((v, ctx) => {
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535) return String(v);
-    if (typeof v === 'string' && /^(\d+(-\d+)?)?$/.test(v)) return v;
-    report(ctx, { expected: 'a host port or range such as "8080" or "8000-8010"' });
+    const range = typeof v === 'string' ? /^(?:(\d+)(?:-(\d+))?)?$/.exec(v) : null;
+    if (range && [range[1], range[2]].every((p) => p === undefined || Number(p) <= 65535)) return v as string;
+    report(ctx, { expected: 'a host port or range such as "8080" or "8000-8010"', hint: 'host ports go from 0 (chosen by the daemon) to 65535' });
     return NEVER;
   }),
   protocol: oneOfValues(['tcp', 'udp', 'sctp']),
@@ -138,8 +144,8 @@ const ports: Schema<PortOut[]> = custom((v, ctx) => {
   let ok = true;
   v.forEach((entry, i) => {
     if (typeof entry === 'number') {
-      if (!Number.isInteger(entry) || entry < 0 || entry > 65535) {
-        report(ctx, { expected: 'a port from 0 to 65535', hint: PORT_HINT }, [i]);
+      if (!Number.isInteger(entry) || entry < 1 || entry > 65535) {
+        report(ctx, { expected: 'a port from 1 to 65535', hint: PORT_HINT }, [i]);
         ok = false;
         return;
       }
@@ -193,6 +199,12 @@ const volumeLong = obj({
 type VolumeOut = z.output<typeof volumeLong>;
 
 const VOLUME_HINT = 'write "SOURCE:TARGET[:ro]" (SOURCE a path starting with ".", "/" or "~", or a volume name) or the long syntax';
+const TARGET_HINT = 'the path inside the container must be absolute (start with "/"), or the engine refuses the mount';
+
+/** A mount target the engine takes: `/path`, or a Windows container's `C:\path` / `\\pipe`. */
+function isAbsoluteTarget(target: string | undefined): boolean {
+  return target !== undefined && (target.startsWith('/') || target.startsWith('\\\\') || /^[A-Za-z]:[\\/]/.test(target));
+}
 
 /** Service `volumes`: every entry to the long syntax. */
 const serviceVolumes: Schema<VolumeOut[]> = custom((v, ctx) => {
@@ -205,7 +217,13 @@ const serviceVolumes: Schema<VolumeOut[]> = custom((v, ctx) => {
   v.forEach((entry, i) => {
     if (typeof entry === 'string') {
       try {
-        out.push(parseVolumeSpec(entry) as VolumeOut);
+        const vol = parseVolumeSpec(entry) as VolumeOut;
+        if (!isAbsoluteTarget(vol.target)) {
+          report(ctx, { expected: 'a volume specification', hint: `${TARGET_HINT}; ${VOLUME_HINT}`, syntax: true }, [i]);
+          ok = false;
+          return;
+        }
+        out.push(vol);
       } catch (err) {
         if (!(err instanceof VolumeSyntaxError)) throw err;
         report(ctx, { expected: 'a volume specification', hint: `${err.message}; ${VOLUME_HINT}`, syntax: true }, [i]);
@@ -226,6 +244,11 @@ const serviceVolumes: Schema<VolumeOut[]> = custom((v, ctx) => {
     const vol = r.data;
     if (vol.target === undefined || vol.target === '') {
       report(ctx, { expected: 'the key `target`', hint: 'add the path inside the container as `target:`', missing: true }, [i, 'target']);
+      ok = false;
+      return;
+    }
+    if (!isAbsoluteTarget(vol.target)) {
+      report(ctx, { expected: 'an absolute path', hint: TARGET_HINT, syntax: true }, [i, 'target']);
       ok = false;
       return;
     }
@@ -365,9 +388,10 @@ const extraHosts: Schema<Record<string, string[]>> = custom((v, ctx) => {
 
 const deviceCount: Schema<number> = custom((v, ctx) => {
   if (typeof v === 'string' && v.toLowerCase() === 'all') return ALL_DEVICES;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-  report(ctx, { expected: 'a number of devices or "all"' });
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : undefined;
+  // -1 (what "all" means) or a number of devices: the engine refuses any other count.
+  if (n !== undefined && Number.isInteger(n) && (n === ALL_DEVICES || n >= 1)) return n;
+  report(ctx, { expected: 'a number of devices of at least 1, or "all" (-1)', ...(n !== undefined ? { hint: 'write "all" for every device, or how many you need', syntax: true } : {}) });
   return NEVER;
 });
 
@@ -437,12 +461,22 @@ const fileReferences = listOf(byKind<z.output<typeof fileReferenceLong>>({
   map: fileReferenceLong,
 }, 'a name or a mapping {source, target, uid, gid, mode}'));
 
+/** A resource limit: a number of at least 0, or -1 for unlimited (`memlock: -1`). */
+const ulimit = int(-1, undefined, 'a limit is 0 or more, or -1 for unlimited');
+
 const ulimits = mapOf(byKind<number | { soft: number; hard: number }>({
-  number: int(),
-  string: int(),
+  number: ulimit,
+  string: ulimit,
   map: custom((v, ctx) => {
-    const r = run(obj({ soft: int(), hard: int() }, { required: ['soft', 'hard'] }), v, ctx, []);
-    return r ? { soft: r.data.soft ?? 0, hard: r.data.hard ?? 0 } : NEVER;
+    const r = run(obj({ soft: ulimit, hard: ulimit }, { required: ['soft', 'hard'] }), v, ctx, []);
+    if (!r) return NEVER;
+    const { soft = 0, hard = 0 } = r.data;
+    // -1 is unlimited: a soft limit may not exceed the hard one, or the container does not start.
+    if (hard !== -1 && (soft === -1 || soft > hard)) {
+      report(ctx, { expected: 'a soft limit no higher than the hard limit', hint: `soft ${soft} is above hard ${hard} (-1 is unlimited); lower soft or raise hard`, syntax: true }, ['soft']);
+      return NEVER;
+    }
+    return { soft, hard };
   }),
 }, 'a number or a mapping {soft, hard}'), { keyPattern: /^[a-z]+$/, keyHint: 'ulimit names are lowercase letters (nofile, nproc, ...)' });
 
@@ -515,7 +549,7 @@ const deploy = byKind<z.output<typeof deployObject>>({
 const deployObject = obj({
   mode: str,
   endpoint_mode: str,
-  replicas: int(0),
+  replicas: int(0, MAX_REPLICAS, REPLICAS_HINT),
   labels: stringMap,
   rollback_config: updateConfig,
   update_config: updateConfig,
@@ -636,7 +670,7 @@ export const serviceSchema = obj({
   read_only: bool,
   restart: pattern(RESTART, 'a restart policy: "no", "always", "unless-stopped" or "on-failure[:N]"', 'quote "no" (or leave restart out)'),
   runtime: str,
-  scale: int(0),
+  scale: int(0, MAX_REPLICAS, REPLICAS_HINT),
   security_opt: listOfStrings,
   shm_size: bytes,
   secrets: fileReferences,

@@ -5,7 +5,8 @@
  *    (`schema.ts`), every problem positioned at its `file:line:column`.
  * 2. {@link checkProject}: the merged, normalized project for what only the
  *    whole can tell: references to undefined services, networks, volumes,
- *    secrets and configs; mutually exclusive keys.
+ *    secrets and configs; mutually exclusive keys; what the engine cannot
+ *    take (`limits.ts`).
  *
  * Both collect every problem instead of stopping at the first; the caller
  * throws one {@link ComposeValidationError} listing them.
@@ -15,6 +16,7 @@
 import { formatKeyPath, type LoadWarning, type ValidationIssue } from './errors.js';
 import { extensionIssues } from './extensions.js';
 import { closest, issuesFromZod, type Locator } from './issues.js';
+import { engineLimitIssues, nulIssues } from './limits.js';
 import type { Project } from './model.js';
 import { composeFileSchema, UNIQUE_AFTER_MERGE, type RawComposeFile } from './schema.js';
 import { listOf, strOrNum } from './schema-kit.js';
@@ -23,8 +25,12 @@ import { isRawMap, type KeyPath, type RawMap, type RawValue } from './tree.js';
 /** Validates and canonicalizes one document; `data` is set only when there are no issues. */
 export function checkDocument(tree: RawValue, locate?: Locator): { data?: RawComposeFile; issues: ValidationIssue[] } {
   const result = composeFileSchema.safeParse(tree);
-  if (result.success) return { data: result.data, issues: [] };
-  return { issues: issuesFromZod(result.error, { tree, ...(locate ? { locate } : {}), extensions: true }) };
+  const issues = result.success ? [] : issuesFromZod(result.error, { tree, ...(locate ? { locate } : {}), extensions: true });
+  for (const { path, detail, preferKey } of nulIssues(tree)) {
+    const position = locate?.(path, preferKey);
+    issues.push({ ...(position ? { position } : {}), keyPath: formatKeyPath(path), detail });
+  }
+  return result.success && issues.length === 0 ? { data: result.data, issues } : { issues };
 }
 
 /**
@@ -160,6 +166,7 @@ export function checkProject(project: Project, locate: Locator, onWarning?: (w: 
     }
   }
   for (const { path, detail } of extensionIssues(project)) add(path, detail, true);
+  for (const { path, detail, preferKey } of engineLimitIssues(project)) add(path, detail, preferKey);
   return issues;
 }
 

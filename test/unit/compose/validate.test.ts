@@ -54,7 +54,7 @@ describe('schema validation: one issue per case, with file:line:column and key p
     {
       name: 'long-syntax port target out of range',
       yaml: 'services:\n  web:\n    image: x\n    ports:\n      - target: 70000\n',
-      issue: 'compose.yaml:5:17: services.web.ports[0].target: expected a whole number from 0 to 65535, got the number 70000; write a whole number from 0 to 65535 here',
+      issue: 'compose.yaml:5:17: services.web.ports[0].target: expected a whole number from 1 to 65535, got the number 70000; a container listens on a port from 1 to 65535',
     },
     {
       name: 'duration without a unit',
@@ -115,6 +115,152 @@ describe('schema validation: one issue per case, with file:line:column and key p
   ];
   it.each(cases)('$name', async ({ yaml, issue }) => {
     expect(await issuesOf(yaml)).toEqual([issue]);
+  });
+});
+
+describe('values the engine would refuse are refused at load, before anything is created', () => {
+  const svc = (lines: string): string => `services:\n  web:\n    image: x\n${lines}`;
+  const cases: Array<{ name: string; yaml: string; issue: string }> = [
+    {
+      name: 'a long-syntax host_ip that is no IP address',
+      yaml: svc('    ports:\n      - target: 80\n        host_ip: 127.0.0.1.5\n'),
+      issue: 'compose.yaml:6:18: services.web.ports[0].host_ip: expected an IPv4 or IPv6 address, got the string "127.0.0.1.5"; write an address such as 127.0.0.1, 0.0.0.0 or ::1 (without brackets); the engine would otherwise bind all interfaces',
+    },
+    {
+      name: 'a short-syntax host IP that is no IP address',
+      yaml: svc('    ports: ["999.1.1.1:8080:80"]\n'),
+      issue: 'compose.yaml:4:13: services.web.ports[0]: expected a port specification, got the string "999.1.1.1:8080:80"; invalid IP address "999.1.1.1"; write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g. "8080:80", "127.0.0.1:8080:80/udp") or the long syntax',
+    },
+    {
+      name: 'container port 0 (short syntax)',
+      yaml: svc('    ports: ["8080:0"]\n'),
+      issue: 'compose.yaml:4:13: services.web.ports[0]: expected a port specification, got the string "8080:0"; container port 0 is not a port; a container listens on a port from 1 to 65535; write "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" (e.g. "8080:80", "127.0.0.1:8080:80/udp") or the long syntax',
+    },
+    {
+      name: 'container port 0 (long syntax)',
+      yaml: svc('    ports:\n      - target: 0\n        published: 8080\n'),
+      issue: 'compose.yaml:5:17: services.web.ports[0].target: expected a whole number from 1 to 65535, got the number 0; a container listens on a port from 1 to 65535',
+    },
+    {
+      name: 'a published port past 65535',
+      yaml: svc('    ports:\n      - target: 80\n        published: "70000"\n'),
+      issue: 'compose.yaml:6:20: services.web.ports[0].published: expected a host port or range such as "8080" or "8000-8010", got the string "70000"; host ports go from 0 (chosen by the daemon) to 65535',
+    },
+    {
+      name: 'a volume "::" (no absolute target)',
+      yaml: svc('    volumes: ["::"]\n'),
+      issue: 'compose.yaml:4:15: services.web.volumes[0]: expected a volume specification, got the string "::"; the path inside the container must be absolute (start with "/"), or the engine refuses the mount; write "SOURCE:TARGET[:ro]" (SOURCE a path starting with ".", "/" or "~", or a volume name) or the long syntax',
+    },
+    {
+      name: 'a long-syntax volume with a relative target',
+      yaml: svc('    volumes:\n      - type: tmpfs\n        target: data\n'),
+      issue: 'compose.yaml:6:17: services.web.volumes[0].target: expected an absolute path, got the string "data"; the path inside the container must be absolute (start with "/"), or the engine refuses the mount',
+    },
+    {
+      name: 'a negative ulimit',
+      yaml: svc('    ulimits:\n      nofile: -5\n'),
+      issue: 'compose.yaml:5:15: services.web.ulimits.nofile: expected a whole number of at least -1, got the number -5; a limit is 0 or more, or -1 for unlimited',
+    },
+    {
+      name: 'a soft ulimit above the hard one',
+      yaml: svc('    ulimits:\n      nofile: {soft: 200, hard: 100}\n'),
+      issue: 'compose.yaml:5:22: services.web.ulimits.nofile.soft: expected a soft limit no higher than the hard limit, got the number 200; soft 200 is above hard 100 (-1 is unlimited); lower soft or raise hard',
+    },
+    {
+      name: 'a negative healthcheck interval',
+      yaml: svc('    healthcheck:\n      test: ["CMD", "true"]\n      interval: -5s\n'),
+      issue: 'compose.yaml:6:17: services.web.healthcheck.interval: expected a duration of 0 or more, got the string "-5s"; a wait or a period cannot be negative; remove the "-"',
+    },
+    {
+      name: 'a negative stop_grace_period',
+      yaml: svc('    stop_grace_period: -1m\n'),
+      issue: 'compose.yaml:4:24: services.web.stop_grace_period: expected a duration of 0 or more, got the string "-1m"; a wait or a period cannot be negative; remove the "-"',
+    },
+    {
+      name: 'a negative restart delay',
+      yaml: svc('    deploy:\n      restart_policy: {delay: -1s}\n'),
+      issue: 'compose.yaml:5:31: services.web.deploy.restart_policy.delay: expected a duration of 0 or more, got the string "-1s"; a wait or a period cannot be negative; remove the "-"',
+    },
+    {
+      name: 'a GPU count of -3',
+      yaml: svc('    deploy:\n      resources:\n        reservations:\n          devices:\n            - capabilities: [gpu]\n              count: -3\n'),
+      issue: 'compose.yaml:9:22: services.web.deploy.resources.reservations.devices[0].count: expected a number of devices of at least 1, or "all" (-1), got the number -3; write "all" for every device, or how many you need',
+    },
+    {
+      name: 'a gpus count of 0',
+      yaml: svc('    gpus:\n      - count: 0\n'),
+      issue: 'compose.yaml:5:16: services.web.gpus[0].count: expected a number of devices of at least 1, or "all" (-1), got the number 0; write "all" for every device, or how many you need',
+    },
+    {
+      name: 'a billion replicas',
+      yaml: svc('    deploy:\n      replicas: 1000000000\n'),
+      issue: 'compose.yaml:5:17: services.web.deploy.replicas: expected a whole number from 0 to 10000, got the number 1000000000; modelstack runs at most 10000 containers of one service (see docs/compose-files.md)',
+    },
+    {
+      name: 'a billion replicas with scale',
+      yaml: svc('    scale: 1000000000\n'),
+      issue: 'compose.yaml:4:12: services.web.scale: expected a whole number from 0 to 10000, got the number 1000000000; modelstack runs at most 10000 containers of one service (see docs/compose-files.md)',
+    },
+    {
+      name: 'a NUL character in an image name',
+      yaml: 'services:\n  web:\n    image: "busy\\0box"\n',
+      issue: 'compose.yaml:3:12: services.web.image: contains a NUL character (\\0), which the engine cannot take; remove it',
+    },
+    {
+      name: 'a NUL character in a variable name',
+      yaml: svc('    environment:\n      "A\\0B": x\n'),
+      issue: 'compose.yaml:5:7: services.web.environment["A\\u0000B"]: the name contains a NUL character (\\0), which the engine cannot take; remove it',
+    },
+    {
+      name: 'a NUL character in a command argument',
+      yaml: svc('    command: ["echo", "a\\0b"]\n'),
+      issue: 'compose.yaml:4:23: services.web.command[1]: contains a NUL character (\\0), which the engine cannot take; remove it',
+    },
+    {
+      name: 'a 10 MB label value',
+      yaml: svc(`    labels:\n      big: "${'x'.repeat(10 * 1024 * 1024)}"\n`),
+      issue: 'compose.yaml:5:12: services.web.labels.big: the label is 10241 KiB, more than 128 KiB; labels are metadata; put data in a config or a volume',
+    },
+  ];
+  it.each(cases)('$name', async ({ yaml, issue }) => {
+    const issues = await issuesOf(yaml);
+    expect(issues[0]).toBe(issue);
+  });
+
+  it('a service whose labels, environment and command together are too large for the engine', async () => {
+    const values = Array.from({ length: 3 }, (_, i) => `      V${i}: "${'y'.repeat(100 * 1024)}"`).join('\n');
+    expect(await issuesOf(svc(`    environment:\n${values}\n`))).toEqual([
+      'compose.yaml:2:3: services.web: its labels, environment and command come to 301 KiB, more than 256 KiB: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume',
+    ]);
+  });
+
+  it('a NUL character read from an env file', async () => {
+    const err = await loadError({ 'compose.yaml': svc('    env_file: [vars.env]\n'), 'vars.env': 'A=x\u0000y\n' });
+    expect((err as ComposeValidationError).issues.map((i) => `${i.keyPath}: ${i.detail}`)).toEqual([
+      'services.web.environment.A: the entry contains a NUL character (\\0), which the engine cannot take; remove it (read from an env or label file?)',
+    ]);
+  });
+
+  it('accepts what the engine takes: -1 for unlimited, "all" devices, an empty host_ip, 10000 replicas, a NUL in a config\'s content', async () => {
+    const { project } = await loadFiles({
+      'compose.yaml': svc([
+        '    ulimits: {memlock: -1, nofile: {soft: 1024, hard: -1}}',
+        '    gpus: all',
+        '    ports: [{target: 80, host_ip: ""}, "[::1]:8080:81"]',
+        '    deploy: {replicas: 10000}',
+        '    stop_grace_period: 0s',
+        '    configs: [blob]',
+        'configs:',
+        '  blob: {content: "a\\0b"}',
+        '',
+      ].join('\n')),
+    });
+    const web = project.services.web!;
+    expect(web.ulimits).toEqual({ memlock: { soft: -1, hard: -1, single: true }, nofile: { soft: 1024, hard: -1 } });
+    expect(web.gpus).toEqual([{ capabilities: [], count: -1 }]);
+    expect(web.ports).toEqual([{ target: 80, protocol: 'tcp', mode: 'ingress' }, { target: 81, published: '8080', host_ip: '::1', protocol: 'tcp', mode: 'ingress' }]);
+    expect(web.deploy?.replicas).toBe(10000);
+    expect(project.configs.blob?.content).toBe('a\u0000b');
   });
 });
 
