@@ -30,12 +30,13 @@ export const MAX_REPLICAS = 10_000;
 export const MAX_VALUE_BYTES = 128 * 1024;
 
 /**
- * All labels, environment entries and arguments of one service together:
- * 256 KiB. The engine reads a container's configuration within a 1 MiB
- * limit on the request head (HTTP 431 above it), and the create request
+ * All labels, environment entries and arguments of one service together, as
+ * the engine's create request carries them (JSON, URL-escaped: plain text
+ * counts once, a `"` six times): 256 KiB. The engine reads that request
+ * within a 1 MiB limit on its head (HTTP 431 above it), and the request
  * carries these values more than once (modelstack's config label repeats
- * them) and escaped: a few hundred KiB of labels already made the engine
- * refuse the container after the network was created.
+ * them): 2 MB of label, or 250 KiB of quotes, made the engine refuse the
+ * container after the network was created.
  */
 export const MAX_SERVICE_CONFIG_BYTES = 256 * 1024;
 
@@ -121,7 +122,7 @@ function serviceSizes(service: Service, at: KeyPath, issues: LimitIssue[]): void
   let total = 0;
   const value = (path: KeyPath, text: string, what: string, why: string): void => {
     const bytes = Buffer.byteLength(text);
-    total += bytes;
+    total += requestBytes(text);
     if (bytes > MAX_VALUE_BYTES) issues.push({ path, detail: `${what} is ${kib(bytes)}, more than ${kib(MAX_VALUE_BYTES)}; ${why}` });
   };
   const ARG = 'Linux starts no process with a longer argument or variable; pass large data as a config or a file in a volume';
@@ -134,8 +135,13 @@ function serviceSizes(service: Service, at: KeyPath, issues: LimitIssue[]): void
   if (total > MAX_SERVICE_CONFIG_BYTES) {
     issues.push({
       path: at,
-      detail: `its labels, environment and command come to ${kib(total)}, more than ${kib(MAX_SERVICE_CONFIG_BYTES)}: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume`,
+      detail: `its labels, environment and command come to ${kib(total)} in the engine's request, more than ${kib(MAX_SERVICE_CONFIG_BYTES)}: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume`,
       preferKey: true,
     });
   }
+}
+
+/** How many bytes `text` takes in the engine's create request: as JSON, URL-escaped (a `"` takes 6). */
+function requestBytes(text: string): number {
+  return encodeURIComponent(JSON.stringify(text)).length;
 }

@@ -230,7 +230,11 @@ describe('values the engine would refuse are refused at load, before anything is
   it('a service whose labels, environment and command together are too large for the engine', async () => {
     const values = Array.from({ length: 3 }, (_, i) => `      V${i}: "${'y'.repeat(100 * 1024)}"`).join('\n');
     expect(await issuesOf(svc(`    environment:\n${values}\n`))).toEqual([
-      'compose.yaml:2:3: services.web: its labels, environment and command come to 301 KiB, more than 256 KiB: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume',
+      'compose.yaml:2:3: services.web: its labels, environment and command come to 301 KiB in the engine\'s request, more than 256 KiB: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume',
+    ]);
+    // Counted as the request carries them: 50 KiB of quotes is 300 KiB escaped.
+    expect(await issuesOf(svc(`    labels:\n      q: '${'"'.repeat(50 * 1024)}'\n`))).toEqual([
+      'compose.yaml:2:3: services.web: its labels, environment and command come to 301 KiB in the engine\'s request, more than 256 KiB: the engine would refuse to create the container (HTTP 431); move large values into a config or a volume',
     ]);
   });
 
