@@ -13,6 +13,7 @@ import { collect } from './arguments.js';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
 import { registerExec } from './commands/exec.js';
+import { registerKubernetes } from './commands/kubernetes.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerModels } from './commands/models.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo): Command {
   registerLifecycle(program, io);
   registerConfig(program, io);
   registerModels(program, io);
+  registerKubernetes(program, io);
   return program;
 }
 
