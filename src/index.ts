@@ -93,6 +93,12 @@ export type { ModelStackOptions, ModelOptions } from './models/options.js';
 export { loadModelsFile } from './models/models-file.js';
 export { generateHostKey, type HostKey } from './models/ssh.js';
 
+// Kubernetes manifests from the same project (docs/kubernetes.md).
+export { kubernetesManifests, type KubernetesExportOptions } from './exporters/kubernetes/manifests.js';
+export { renderManifests, formatManifestWarning, type ManifestFormat } from './exporters/kubernetes/render.js';
+export { KubernetesExportError } from './exporters/kubernetes/context.js';
+export type { KubernetesObject, KubernetesManifests, ManifestWarning, PersistentVolumeAccessMode, Workload as KubernetesWorkload } from './exporters/kubernetes/types.js';
+
 // The engine, for harnesses and scripts that work with containers directly.
 export { Engine, MAX_API_VERSION, type EngineOptions, type EngineInfo } from './engine/engine.js';
 export { waitUntilReady, type WaitOptions, type ReadyState } from './engine/readiness.js';
