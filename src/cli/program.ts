@@ -19,6 +19,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerModels } from './commands/models.js';
 import { registerPort } from './commands/port.js';
 import { registerPs } from './commands/ps.js';
+import { registerStack } from './commands/stack.js';
 import { registerUp } from './commands/up.js';
 import { CliExit, CliUsageError, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, InterruptedError, processIo } from './context.js';
 import { PROGRESS_MODES, parseProgressMode } from './progress.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo): Command {
   registerConfig(program, io);
   registerModels(program, io);
   registerKubernetes(program, io);
+  registerStack(program, io);
   return program;
 }
 

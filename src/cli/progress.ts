@@ -29,7 +29,7 @@ export interface ProgressRenderer {
  * Runs `operation` with the stack's events rendered in `mode`; the view is
  * finished (final frame drawn) and the listener released on every path.
  */
-export async function renderProgress<T>(stack: Stack, mode: ProgressMode, io: CliIo, operation: (progress: ProgressRenderer) => Promise<T>): Promise<T> {
+export async function renderProgress<T>(stack: Pick<Stack, 'on'>, mode: ProgressMode, io: CliIo, operation: (progress: ProgressRenderer) => Promise<T>): Promise<T> {
   const progress = createProgress(mode, io);
   const off = stack.on(progress.onEvent);
   try {
@@ -119,6 +119,8 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
         status: e.state === 'running' ? 'done' : e.state === 'failed' || e.state === 'rejected' ? 'failed' : 'working',
         ...optional([e.node ? `on ${e.node}` : undefined, e.error].filter(Boolean).join(': ') || undefined),
       };
+    case 'node.state':
+      return { key: `node ${e.node}`, label: `Node ${e.node}`, state: capitalize(e.state), status: e.state === 'ready' ? 'done' : 'failed' };
     case 'secret.created':
     case 'secret.removed':
     case 'config.created':

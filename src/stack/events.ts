@@ -109,13 +109,21 @@ export interface TaskEvent extends Base {
   error?: string;
 }
 
+/** A node of the swarm changed state while a wait watched it (e.g. `down` when its daemon died). */
+export interface NodeEvent extends Base {
+  type: 'node.state';
+  node: string;
+  /** Swarm's node state: `ready`, `down`, `unknown`, `disconnected`. */
+  state: string;
+}
+
 /** A Swarm secret or config (the Swarm backend); networks use {@link ResourceEvent}. */
 export interface SwarmObjectEvent extends Base {
   type: 'secret.created' | 'secret.removed' | 'config.created' | 'config.removed';
   name: string;
 }
 
-export type StackEvent = ImageEvent | ResourceEvent | ContainerEvent | ReadyEvent | FailedEvent | WarningEvent | ServiceEvent | TaskEvent | SwarmObjectEvent;
+export type StackEvent = ImageEvent | ResourceEvent | ContainerEvent | ReadyEvent | FailedEvent | WarningEvent | ServiceEvent | TaskEvent | NodeEvent | SwarmObjectEvent;
 
 /** Distributive Omit, so `Omit<StackEvent, 'time'>` stays a union. */
 export type WithoutTime<T> = T extends unknown ? Omit<T, 'time'> : never;

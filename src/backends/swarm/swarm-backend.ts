@@ -358,6 +358,7 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
   const { engine } = ctx;
   const seen = new Map<string, string>();
   let lastState = 'no task yet';
+  let nodeStates: Map<string, string> | undefined;
   for (;;) {
     if (env.stop?.aborted) throw abortReason(env.stop);
     const left = env.deadline - Date.now();
@@ -369,7 +370,13 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
     try {
       s = (await engine.swarm.listServices([`${STACK_LABEL.namespace}=${serviceStack(name, service)}`], call)).find((x) => x.Spec.Name === name);
       if (!s) throw new ModelstackError('SWARM_SERVICE_GONE', `service "${service}" (${name}) was removed while up waited for it`);
-      [tasks, nodes] = await Promise.all([engine.swarm.listTasks({ service: [s.ID], 'desired-state': ['running'] }, call), engine.swarm.listNodes(call).then(nodeNames)]);
+      let nodeList: SwarmNode[];
+      [tasks, nodeList] = await Promise.all([engine.swarm.listTasks({ service: [s.ID], 'desired-state': ['running'] }, call), engine.swarm.listNodes(call)]);
+      nodes = nodeNames(nodeList);
+      // A node that goes down (its daemon died, its network is cut) is said at once; Swarm reschedules its tasks.
+      const states = new Map(nodeList.map((n) => [n.Description?.Hostname ?? n.ID, n.Status.State]));
+      for (const [node, state] of states) if ((nodeStates?.get(node) ?? 'ready') !== state) ctx.emit({ type: 'node.state', node, state });
+      nodeStates = states;
     } catch (err) {
       if (Date.now() >= env.deadline) throw new SwarmWaitTimeoutError(service, env.timeoutMs, `${lastState}; the engine did not answer`);
       throw err;
