@@ -48,9 +48,12 @@ export async function applyIncludes(
   options: { baseDir: string; home: string; chain: string[]; load: IncludeLoader; locate?(path: KeyPath, preferKey?: boolean): SourcePosition | undefined },
 ): Promise<RawMap> {
   const entries = tree.include as unknown as IncludeOut[] | undefined;
+  if (!entries || entries.length === 0) {
+    const { include: _none, ...rest } = tree;
+    return rest;
+  }
   const out = cloneRaw(tree);
   delete out.include;
-  if (!entries || entries.length === 0) return out;
 
   for (const [i, entry] of entries.entries()) {
     const files = entry.path.map((p) => resolvePath(p, options.baseDir, options.home));

@@ -218,26 +218,38 @@ export interface InterpolateTreeOptions {
  */
 export function interpolateTree<T>(tree: T, options: InterpolateTreeOptions): T {
   const warned = new Set<string>();
-  const walk = (node: unknown, path: (string | number)[]): unknown => {
+  // One path, grown and shrunk as the walk goes; copied only for a value that has a `$`.
+  const path: Array<string | number> = [];
+  const walk = (node: unknown): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('$')) return node;
-      const ctx: InterpolateContext = { lookup: (n) => options.lookup(n), keyPath: formatKeyPath(path) };
-      const position = options.positionOf?.(path) ?? (options.file !== undefined ? { file: options.file } : undefined);
+      const at = [...path];
+      const ctx: InterpolateContext = { lookup: (n) => options.lookup(n), keyPath: formatKeyPath(at) };
+      const position = options.positionOf?.(at) ?? (options.file !== undefined ? { file: options.file } : undefined);
       if (position) ctx.position = position;
       if (options.onWarning) ctx.onWarning = options.onWarning;
       return interpolateWith(node, ctx, warned);
     }
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
+    if (Array.isArray(node)) {
+      return node.map((item, i) => {
+        path.push(i);
+        const out = walk(item);
+        path.pop();
+        return out;
+      });
+    }
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(node)) {
-        setOwn(out, key, walk(value, [...path, key]));
+        path.push(key);
+        setOwn(out, key, walk(value));
+        path.pop();
       }
       return out;
     }
     return node;
   };
-  return walk(tree, []) as T;
+  return walk(tree) as T;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -76,24 +76,32 @@ function kib(bytes: number): string {
  */
 export function nulIssues(document: unknown): LimitIssue[] {
   const issues: LimitIssue[] = [];
-  const walk = (value: unknown, path: KeyPath): void => {
+  // One path, grown and shrunk as the walk goes: a large file has a million values and rarely a NUL.
+  const path: Array<string | number> = [];
+  const walk = (value: unknown): void => {
     if (typeof value === 'string') {
-      if (value.includes(NUL)) issues.push({ path, detail: NUL_DETAIL });
+      if (value.includes(NUL)) issues.push({ path: [...path], detail: NUL_DETAIL });
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, [...path, i]));
+      value.forEach((v, i) => {
+        path.push(i);
+        walk(v);
+        path.pop();
+      });
       return;
     }
     if (value === null || typeof value !== 'object') return;
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('x-')) continue;
       if (path.length === 2 && path[0] === 'configs' && k === 'content') continue;
-      if (k.includes(NUL)) issues.push({ path: [...path, k], detail: `the name ${NUL_DETAIL}`, preferKey: true });
-      else walk(v, [...path, k]);
+      path.push(k);
+      if (k.includes(NUL)) issues.push({ path: [...path], detail: `the name ${NUL_DETAIL}`, preferKey: true });
+      else walk(v);
+      path.pop();
     }
   };
-  walk(document, []);
+  walk(document);
   return issues;
 }
 

@@ -15,7 +15,6 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readDotenvFile } from './dotenv.js';
@@ -29,7 +28,7 @@ import { ComposeValidationError, DependencyCycleError } from './load-errors.js';
 import { enforceUnicity, mergeLayer } from './merge.js';
 import type { Project } from './model.js';
 import { normalizeProject, type NormalizeContext } from './normalize.js';
-import { parseComposeYaml, type PositionIndex } from './parse.js';
+import { parseComposeYaml, type ParsedDocument, type PositionIndex } from './parse.js';
 import { resolveRelativePaths } from './paths.js';
 import { activeProfiles, disabledServices } from './profiles.js';
 import { resolveProjectSources } from './project-env.js';
@@ -104,7 +103,8 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
 
   // The name comes first: Compose offers it to interpolation as COMPOSE_PROJECT_NAME.
   const environment: Record<string, string> = { ...sources.environment };
-  const nameField = await nameFromFiles(files, (n) => (Object.hasOwn(environment, n) ? environment[n] : undefined));
+  const loader = new DocumentLoader(home, warn);
+  const nameField = await nameFromFiles(files, (n) => (Object.hasOwn(environment, n) ? environment[n] : undefined), loader);
   const name = resolveProjectName({
     ...(options.projectName !== undefined && options.projectName !== '' ? { explicit: options.projectName } : {}),
     env: environment,
@@ -114,7 +114,6 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
   environment['COMPOSE_PROJECT_NAME'] = name;
   const lookup = (n: string): string | undefined => (Object.hasOwn(environment, n) ? environment[n] : undefined);
 
-  const loader = new DocumentLoader(home, warn);
   const main = await loader.loadMain(files, lookup);
   let tree = resolveRelativePaths(main.tree, workingDir, home);
   tree = await applyIncludes(tree, {
@@ -280,17 +279,17 @@ async function readIncludeEnvFiles(
  * each file's documents, the last one set wins, interpolated. A file that
  * cannot be read or parsed yields nothing here (loading reports it).
  */
-async function nameFromFiles(files: readonly string[], lookup: (name: string) => string | undefined): Promise<string | undefined> {
+async function nameFromFiles(files: readonly string[], lookup: (name: string) => string | undefined, loader: DocumentLoader): Promise<string | undefined> {
   let name: string | undefined;
   for (const file of files) {
-    let text: string;
+    let docs: ParsedDocument[];
     try {
-      text = await readFile(file, 'utf8');
+      docs = await loader.parse(file);
     } catch {
       continue;
     }
-    for (const doc of parseAllDocuments(text)) {
-      const value: unknown = doc.errors.length === 0 ? doc.get('name') : undefined;
+    for (const doc of docs) {
+      const value = doc.tree.name;
       if (typeof value === 'string' && value !== '') name = value;
     }
   }
@@ -324,6 +323,7 @@ interface LoadedDocument extends ExtendableDocument {
  */
 class DocumentLoader {
   readonly #extended = new Map<string, Promise<LoadedDocument>>();
+  readonly #parsed = new Map<string, Promise<ParsedDocument[]>>();
   readonly #located: PositionIndex[] = [];
 
   constructor(
@@ -383,22 +383,34 @@ class DocumentLoader {
     return pending;
   }
 
-  async #read(file: string, lookup: (name: string) => string | undefined, issues: ValidationIssue[]): Promise<LoadedDocument[]> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new ComposeFileError(
-        code === 'ENOENT' ? 'COMPOSE_FILE_NOT_FOUND' : 'COMPOSE_FILE_UNREADABLE',
-        code === 'ENOENT' ? 'compose file not found; check the path given with -f' : `compose file cannot be read (${code ?? String(err)})`,
-        { file },
-        undefined,
-        { cause: err },
-      );
+  /** The YAML documents of `file`, read and parsed once however many stages ask (the project name, extends, include). */
+  parse(file: string): Promise<ParsedDocument[]> {
+    let pending = this.#parsed.get(file);
+    if (!pending) {
+      pending = (async () => {
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          throw new ComposeFileError(
+            code === 'ENOENT' ? 'COMPOSE_FILE_NOT_FOUND' : 'COMPOSE_FILE_UNREADABLE',
+            code === 'ENOENT' ? 'compose file not found; check the path given with -f' : `compose file cannot be read (${code ?? String(err)})`,
+            { file },
+            undefined,
+            { cause: err },
+          );
+        }
+        return parseComposeYaml(text, file);
+      })();
+      this.#parsed.set(file, pending);
     }
+    return pending;
+  }
+
+  async #read(file: string, lookup: (name: string) => string | undefined, issues: ValidationIssue[]): Promise<LoadedDocument[]> {
     const out: LoadedDocument[] = [];
-    for (const parsed of parseComposeYaml(text, file)) {
+    for (const parsed of await this.parse(file)) {
       this.#located.push(parsed.positions);
       const interpolated = interpolateTree(parsed.tree, {
         lookup,

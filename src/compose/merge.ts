@@ -195,10 +195,17 @@ const UNIQUE: Array<[string[], Indexer]> = [
  * Returns a new tree.
  */
 export function enforceUnicity(tree: RawMap): RawMap {
-  const walk = (value: RawValue, path: KeyPath): RawValue => {
+  // One path, grown and shrunk as the walk goes (a large file has a million values).
+  const path: Array<string | number> = [];
+  const walk = (value: RawValue): RawValue => {
     if (Array.isArray(value)) {
       const indexer = UNIQUE.find(([pattern]) => matches(path, pattern))?.[1];
-      const items = value.map((v, i) => walk(v, [...path, i]));
+      const items = value.map((v, i) => {
+        path.push(i);
+        const out = walk(v);
+        path.pop();
+        return out;
+      });
       if (!indexer) return items;
       const out: RawValue[] = [];
       const at = new Map<string, number>();
@@ -217,11 +224,13 @@ export function enforceUnicity(tree: RawMap): RawMap {
     if (isRawMap(value)) {
       const out: RawMap = {};
       for (const [k, v] of Object.entries(value)) {
-        setOwn(out, k, walk(v, [...path, k]));
+        path.push(k);
+        setOwn(out, k, walk(v));
+        path.pop();
       }
       return out;
     }
     return value;
   };
-  return walk(tree, []) as RawMap;
+  return walk(tree) as RawMap;
 }

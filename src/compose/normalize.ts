@@ -48,7 +48,7 @@ import type {
 } from './model.js';
 import type { RawComposeFile, RawService, RawServiceVolume } from './schema.js';
 import { cleanPath } from './paths.js';
-import { setOwn, type KeyPath, type RawValue } from './tree.js';
+import { cloneRaw, setOwn, type KeyPath, type RawValue } from './tree.js';
 import type { Locator } from './issues.js';
 
 /** What normalization needs besides the tree. */
@@ -520,7 +520,7 @@ function unbracketHosts(hosts: Record<string, string[]>): Record<string, string[
 function copy<T extends object, K extends string>(to: T, from: Partial<Record<K, unknown>>, keys: readonly K[]): void {
   for (const k of keys) {
     const v = from[k];
-    if (v !== undefined) (to as Record<string, unknown>)[k] = structuredClone(v);
+    if (v !== undefined) (to as Record<string, unknown>)[k] = cloneRaw(v as RawValue);
   }
 }
 
@@ -528,7 +528,7 @@ function copy<T extends object, K extends string>(to: T, from: Partial<Record<K,
 function extensionsOf(raw: object): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith('x-')) (out ??= {})[k] = structuredClone(v as RawValue);
+    if (k.startsWith('x-')) (out ??= {})[k] = cloneRaw(v as RawValue);
   }
   return out;
 }

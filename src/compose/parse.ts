@@ -9,12 +9,18 @@
  * order. The Compose tags `!reset` and `!override` are recorded (their paths)
  * rather than kept in the tree; `merge.ts` acts on them.
  *
+ * Work and memory stay proportional to the text: duplicate keys and aliases
+ * are resolved with one index each, and aliases may expand a file only a
+ * bounded number of times over (`limits.ts`), which stops alias bombs early
+ * without refusing large honest files.
+ *
  * @module
  */
-import { Alias, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { Alias, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { ComposeFileError, formatKeyPath, type SourcePosition } from './errors.js';
-import { keyPathId, setOwn, type KeyPath, type RawMap, type RawValue } from './tree.js';
+import { ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_RATIO } from './limits.js';
+import { childPathId, keyPathId, setOwn, type KeyPath, type RawMap, type RawValue } from './tree.js';
 
 /** Where a mapping entry or sequence item was written. */
 export interface NodeLocation {
@@ -26,22 +32,41 @@ export interface NodeLocation {
 
 /**
  * Positions of the nodes of one parsed document, by key path. Paths created
- * through aliases and merge keys point at the anchored text.
+ * through aliases and merge keys point at the anchored text. Offsets are
+ * kept, and turned into lines and columns only when asked (a large file has
+ * a million nodes and few errors).
  */
 export class PositionIndex {
-  readonly #byPath = new Map<string, NodeLocation>();
+  readonly #values = new Map<string, number | undefined>();
+  readonly #keys = new Map<string, number | undefined>();
+  readonly #at: (offset: number | undefined) => SourcePosition;
 
-  constructor(readonly file: string) {}
+  /** `at` turns an offset in the text into a position (default: the file alone). */
+  constructor(
+    readonly file: string,
+    at?: (offset: number | undefined) => SourcePosition,
+  ) {
+    this.#at = at ?? (() => ({ file }));
+  }
 
   /** Records where `path` was written (first write wins, as the text is read top-down). */
-  set(path: KeyPath, location: NodeLocation): void {
-    const id = keyPathId(path);
-    if (!this.#byPath.has(id)) this.#byPath.set(id, location);
+  set(path: KeyPath, valueOffset: number | undefined, keyOffset?: number): void {
+    this.setById(keyPathId(path), valueOffset, keyOffset);
+  }
+
+  /** {@link set} by the path's {@link keyPathId}, for a walk that builds ids as it goes down. */
+  setById(id: string, valueOffset: number | undefined, keyOffset?: number): void {
+    if (this.#values.has(id)) return;
+    this.#values.set(id, valueOffset);
+    if (keyOffset !== undefined) this.#keys.set(id, keyOffset);
   }
 
   /** The location of `path`, if this document wrote it. */
   get(path: KeyPath): NodeLocation | undefined {
-    return this.#byPath.get(keyPathId(path));
+    const id = keyPathId(path);
+    if (!this.#values.has(id)) return undefined;
+    const key = this.#keys.get(id);
+    return { ...(key !== undefined ? { key: this.#at(key) } : {}), value: this.#at(this.#values.get(id)) };
   }
 
   /**
@@ -50,7 +75,7 @@ export class PositionIndex {
    */
   positionOf(path: KeyPath, preferKey = false): SourcePosition {
     for (let n = path.length; n >= 0; n--) {
-      const loc = this.#byPath.get(keyPathId(path.slice(0, n)));
+      const loc = this.get(path.slice(0, n));
       if (loc) return (preferKey && loc.key) || loc.value;
     }
     return { file: this.file };
@@ -58,7 +83,7 @@ export class PositionIndex {
 
   /** True when this document wrote `path`. */
   has(path: KeyPath): boolean {
-    return this.#byPath.has(keyPathId(path));
+    return this.#values.has(keyPathId(path));
   }
 }
 
@@ -76,8 +101,6 @@ export interface ParsedDocument {
   overrides: KeyPath[];
 }
 
-/** Upper bound on nodes produced by one file, so alias bombs fail fast instead of eating memory. */
-const MAX_NODES = 100_000;
 
 /** What a YAML file holds, for the messages about an empty or non-mapping one. */
 export interface DocumentKind {
@@ -103,7 +126,9 @@ export function parseComposeYaml(text: string, file: string, kind: DocumentKind 
   const docs = parseAllDocuments(text, {
     lineCounter,
     merge: true,
-    uniqueKeys: true,
+    // Checked while converting (one Set per mapping): the library's check compares every
+    // key with every other, which took half a minute on a file with 25,000 services.
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
@@ -141,35 +166,71 @@ function describeYamlError(message: string): string {
   return `invalid YAML: ${line.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 
+/**
+ * Every alias of a document with the node it stands for (the nearest anchor
+ * of that name before it, as YAML says), and how many nodes the text holds.
+ * One walk: the library's own `Alias.resolve` walks the whole document for
+ * each alias, which made a file with many aliases take minutes.
+ */
+function indexAliases(doc: Document): { targets: Map<Alias, YamlNode>; written: number } {
+  const targets = new Map<Alias, YamlNode>();
+  const anchors = new Map<string, YamlNode>();
+  let written = 0;
+  visit(doc, {
+    Node(_key, node) {
+      written++;
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+    },
+  });
+  return { targets, written };
+}
+
 function convertDocument(doc: Document, file: string, pos: (offset: number | undefined) => SourcePosition, kind: DocumentKind): ParsedDocument {
-  const positions = new PositionIndex(file);
+  const positions = new PositionIndex(file, pos);
   const resets: KeyPath[] = [];
   const overrides: KeyPath[] = [];
-  let budget = MAX_NODES;
   const active = new Set<YamlNode>();
+  const { targets, written } = indexAliases(doc);
+  // Nodes made by aliases, bounded by what the file itself holds (limits.ts).
+  const maxExpanded = Math.max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_RATIO * written);
+  let expanded = 0;
 
   const fail = (node: YamlNode | Pair | null | undefined, message: string): never => {
     const range = node && 'range' in node ? node.range : undefined;
     throw new ComposeFileError('COMPOSE_YAML_SYNTAX', message, pos(range?.[0]));
   };
 
-  const convert = (node: unknown, path: KeyPath): RawValue => {
-    if (--budget < 0) fail(undefined, `the file expands to more than ${MAX_NODES} values (alias loop or alias bomb?)`);
+  // The path of the node being converted, grown and shrunk as the walk goes (copied only when
+  // kept), and its id, built one step at a time: a large file has a million nodes.
+  const path: Array<string | number> = [];
+  const convert = (node: unknown, id: string): RawValue => {
+    if (active.size > 0 && ++expanded > maxExpanded) {
+      fail(
+        undefined,
+        `the ${kind.name}'s aliases expand to more than ${maxExpanded} values from the ${written} written in it (an alias bomb?); ` +
+          `aliases may repeat a file at most ${ALIAS_EXPANSION_RATIO} times over: write the values out, or nest fewer aliases`,
+      );
+    }
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
-      const target = (node as Alias).resolve(doc);
+      const target = targets.get(node as Alias);
       if (!target) return fail(node as Alias, `unknown alias *${(node as Alias).source}`);
       if (active.has(target)) return fail(node as Alias, `alias *${(node as Alias).source} refers to itself`);
       active.add(target);
       try {
-        return convert(target, path);
+        return convert(target, id);
       } finally {
         active.delete(target);
       }
     }
     if (isScalar(node)) return scalarValue(node);
-    if (isMap(node)) return convertMap(node, path);
-    if (isSeq(node)) return convertSeq(node, path);
+    if (isMap(node)) return convertMap(node, id);
+    if (isSeq(node)) return convertSeq(node, id);
     return fail(undefined, `unsupported YAML node at ${formatKeyPath(path) || 'top level'}`);
   };
 
@@ -178,9 +239,10 @@ function convertDocument(doc: Document, file: string, pos: (offset: number | und
     return undefined;
   };
 
-  const convertMap = (map: YAMLMap, path: KeyPath): RawMap => {
+  const convertMap = (map: YAMLMap, id: string): RawMap => {
     const out: RawMap = {};
     const merged: Array<{ value: YamlNode; key: Scalar }> = [];
+    const keys = new Set<string>();
     for (const pair of map.items) {
       const keyNode = pair.key;
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
@@ -191,39 +253,41 @@ function convertDocument(doc: Document, file: string, pos: (offset: number | und
         continue;
       }
       const key = keyString(keyNode, fail);
-      const childPath = [...path, key];
+      if (keys.has(key)) fail(keyNode as YamlNode, 'invalid YAML: Map keys must be unique');
+      keys.add(key);
+      const childId = childPathId(id, key);
       const valueNode = pair.value;
       const tag = tagOf(valueNode);
-      const location: NodeLocation = {
-        key: pos(rangeStart(keyNode)),
-        value: pos(rangeStart(valueNode) ?? rangeStart(keyNode)),
-      };
-      positions.set(childPath, location);
+      positions.setById(childId, rangeStart(valueNode) ?? rangeStart(keyNode), rangeStart(keyNode));
       if (tag === '!reset') {
-        resets.push(childPath);
+        resets.push([...path, key]);
         continue;
       }
-      if (tag === '!override') overrides.push(childPath);
-      setOwn(out, key, convert(valueNode, childPath));
+      if (tag === '!override') overrides.push([...path, key]);
+      path.push(key);
+      setOwn(out, key, convert(valueNode, childId));
+      path.pop();
     }
     for (const { value, key } of merged) {
-      const source = convert(value, path);
+      const source = convert(value, id);
       if (source === null || typeof source !== 'object' || Array.isArray(source)) {
         fail(key, `a \`<<\` merge key needs a mapping (or a list of mappings) at ${formatKeyPath(path) || 'top level'}`);
         continue;
       }
-      for (const [k, v] of Object.entries(source)) if (!Object.hasOwn(out, k)) out[k] = v;
+      for (const [k, v] of Object.entries(source)) if (!Object.hasOwn(out, k)) setOwn(out, k, v);
     }
     return out;
   };
 
-  const convertSeq = (seq: YAMLSeq, path: KeyPath): RawValue[] => {
+  const convertSeq = (seq: YAMLSeq, id: string): RawValue[] => {
     const out: RawValue[] = [];
     for (const item of seq.items) {
-      const childPath = [...path, out.length];
       if (tagOf(item) === '!reset') continue;
-      positions.set(childPath, { value: pos(rangeStart(item)) });
-      out.push(convert(item, childPath));
+      const childId = childPathId(id, out.length);
+      positions.setById(childId, rangeStart(item));
+      path.push(out.length);
+      out.push(convert(item, childId));
+      path.pop();
     }
     return out;
   };
@@ -233,8 +297,8 @@ function convertDocument(doc: Document, file: string, pos: (offset: number | und
     const what = isSeq(root) ? 'a list' : isScalar(root) ? 'a single value' : 'something else';
     fail(root as YamlNode, `a ${kind.name} must be a mapping (it needs ${kind.needs}), but this document is ${what}`);
   }
-  positions.set([], { value: pos(rangeStart(root)) });
-  const tree = convertMap(root as YAMLMap, []);
+  positions.set([], rangeStart(root));
+  const tree = convertMap(root as YAMLMap, keyPathId([]));
   return { file, tree, positions, resets, overrides };
 }
 

@@ -47,9 +47,14 @@ function isReference(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-zA-Z]:[\\/]/.test(value);
 }
 
-/** Returns a copy of a canonical compose tree with its relative paths resolved. */
+/**
+ * Resolves the relative paths of a canonical compose tree, in place, and
+ * returns it: every stage of the loader hands the next a tree of its own
+ * (a merge's result, the schema's output), so nothing else sees the change,
+ * and a large file is not copied once more.
+ */
 export function resolveRelativePaths(tree: RawMap, baseDir: string, home: string): RawMap {
-  const out = structuredClone(tree);
+  const out = tree;
   const abs = (p: RawValue | undefined): RawValue | undefined => (typeof p === 'string' && p !== '' ? resolvePath(p, baseDir, home) : p);
 
   const services = out.services;

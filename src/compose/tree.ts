@@ -28,7 +28,18 @@ export function isRawMap(value: unknown): value is RawMap {
 
 /** A stable string for a key path, usable as a Map key (unlike its printed form, unambiguous). */
 export function keyPathId(path: KeyPath): string {
-  return JSON.stringify(path);
+  let id = '';
+  for (const segment of path) id = childPathId(id, segment);
+  return id;
+}
+
+/**
+ * The {@link keyPathId} of `[...parent, segment]` from the parent's id, so a
+ * walk down a tree builds each id in one step: `#3;` for an index, the
+ * length and the text for a key (unambiguous whatever the key holds).
+ */
+export function childPathId(parentId: string, segment: string | number): string {
+  return typeof segment === 'number' ? `${parentId}#${segment};` : `${parentId}${segment.length}:${segment}`;
 }
 
 /**
@@ -37,7 +48,9 @@ export function keyPathId(path: KeyPath): string {
  * stage that builds a map from user keys goes through this.
  */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment for every other key: the same own property, and the object stays fast.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Deep copy of a raw tree (stages never share mutable nodes). */
