@@ -65,7 +65,22 @@ export async function applyIncludes(
     }
     const projectDirectory = entry.project_directory !== undefined ? resolvePath(entry.project_directory, options.baseDir, options.home) : dirname(first);
     const envFiles = (entry.env_file ?? []).map((p) => resolvePath(p, options.baseDir, options.home));
-    const included = await options.load({ files, projectDirectory, envFiles, chain: [...options.chain, ...files] });
+    let included: RawMap;
+    try {
+      included = await options.load({ files, projectDirectory, envFiles, chain: [...options.chain, ...files] });
+    } catch (err) {
+      // A missing file is this entry's mistake: name it where the entry is written.
+      const unread = err instanceof ComposeFileError && err.code === 'COMPOSE_FILE_NOT_FOUND' && err.position?.line === undefined;
+      const missing = unread ? err.position?.file : undefined;
+      if (missing === undefined || !files.includes(missing)) throw err;
+      throw new ComposeFileError(
+        'COMPOSE_FILE_NOT_FOUND',
+        `the included file ${missing} is not found; correct the path (relative paths count from ${options.baseDir}) or remove the entry`,
+        options.locate?.(['include', i]),
+        formatKeyPath(['include', i]),
+        { cause: err },
+      );
+    }
 
     for (const section of SECTIONS) {
       const from = included[section];

@@ -150,6 +150,18 @@ describe('include', () => {
     const loop = await loadError({ 'compose.yaml': 'include: [a.yaml]\nservices: {}\n', 'a.yaml': 'include: [compose.yaml]\nservices: {}\n' });
     expect(loop).toBeInstanceOf(DependencyCycleError);
   });
+
+  it('a missing included file is named where the including file names it, file and line', async () => {
+    const err = await loadError({ 'compose.yaml': 'services: {}\ninclude:\n  - ./sub/base.yaml\n  - ./sub/missing.yaml\n', 'sub/base.yaml': 'services: {}\n' });
+    expect(err).toBeInstanceOf(ComposeFileError);
+    expect(err.code).toBe('COMPOSE_FILE_NOT_FOUND');
+    expect(err.message).toMatch(/^\/.*\/compose\.yaml:4:5: include\[1\]: the included file \/.*\/sub\/missing\.yaml is not found; correct the path \(relative paths count from \/.*\) or remove the entry$/);
+  });
+
+  it('a missing file included by an included file is named in that file', async () => {
+    const err = await loadError({ 'compose.yaml': 'include: [sub/a.yaml]\nservices: {}\n', 'sub/a.yaml': 'services: {}\ninclude:\n  - path: nope.yaml\n' });
+    expect(err.message).toMatch(/\/sub\/a\.yaml:3:5: include\[0\]: the included file \/.*\/sub\/nope\.yaml is not found/);
+  });
 });
 
 describe('files', () => {
