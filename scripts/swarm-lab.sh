@@ -50,7 +50,7 @@ LOCAL_POOL=10.243.0.0/16         # the nodes' local networks (docker_gwbridge, .
 SWARM_POOL=10.244.0.0/16         # overlay networks (ingress too)
 HEARTBEAT=1s                     # dispatcher heartbeat: a lost node is Down after ~2-3 s
 ROOT=/run/modelstack/swarm       # sockets, pids, logs, exec-roots
-DATA=/var/lib/modelstack/swarm   # data-roots
+DATA=/var/lib/modelstack/swarm   # data-roots, on a tmpfs of their own (see setup_storage)
 BIN=$MODELSTACK_OPT/docker.io-26.1
 TAG=modelstack-swarm             # comment on the one host iptables rule
 # The main engine: only ever read (docker save, image inspect).
@@ -117,6 +117,7 @@ expected_table() {
 unhealthy_reason() {
   [ -f "$CONF" ] || { echo "not set up ($CONF missing)"; return; }
   [ "$(cat "$CONF")" = "$WANT" ] || { echo "set up with another topology ($CONF differs)"; return; }
+  mountpoint -q "$DATA" || { echo "no tmpfs on $DATA"; return; }
   [ -e "/sys/class/net/$BRIDGE" ] || { echo "bridge $BRIDGE missing"; return; }
   iptables -w -C FORWARD -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "$TAG" -j ACCEPT 2>/dev/null || { echo "host FORWARD rule missing"; return; }
   local n
@@ -130,6 +131,13 @@ unhealthy_reason() {
 }
 
 # --- setup ---------------------------------------------------------------------
+# The data-roots live on a tmpfs mounted at $DATA: images load faster, and
+# teardown is one umount instead of deleting ~80k files of three copies of
+# the test images (measured: 10-56 s of rm -rf on this machine's shared disk).
+# It costs RAM: about 0.5 GB per node with the standard test images.
+setup_storage() {
+  mkdir -p "$DATA" && mount -t tmpfs -o mode=0711 "$TAG" "$DATA"
+}
 preflight() {
   [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a bridge, iptables)"
   local tool missing=()
@@ -248,7 +256,7 @@ form_swarm() {
 # Bring back what a test may have left broken (a killed or cut-off node) when
 # the rest of the lab is as setup made it. Returns 1 when that is not enough.
 repair() {
-  [ -f "$CONF" ] && [ "$(cat "$CONF")" = "$WANT" ] && [ -e "/sys/class/net/$BRIDGE" ] || return 1
+  [ -f "$CONF" ] && [ "$(cat "$CONF")" = "$WANT" ] && mountpoint -q "$DATA" && [ -e "/sys/class/net/$BRIDGE" ] || return 1
   local n
   for n in $(nodes); do
     [ -e "/run/netns/$(ns "$n")" ] || return 1
@@ -279,8 +287,9 @@ cmd_setup() {
     timed teardown cmd_teardown quiet || die "teardown failed; see above"
     eval "$WANT"   # from here on, the topology of this script, not the old lab.conf's
   fi
-  mkdir -p "$ROOT" "$DATA" || die "cannot create $ROOT and $DATA"
+  mkdir -p "$ROOT" || die "cannot create $ROOT"
   echo "$WANT" >"$CONF"
+  timed storage setup_storage || { say "cannot mount a tmpfs on $DATA; undoing"; cmd_teardown quiet; die "setup failed"; }
   timed network setup_network || { say "network setup failed; undoing"; cmd_teardown quiet; die "setup failed"; }
   timed daemons start_daemons || { say "a node did not start; undoing"; cmd_teardown quiet; die "setup failed"; }
   timed swarm form_swarm || { say "the swarm did not form; undoing"; cmd_teardown quiet; die "setup failed"; }
@@ -404,6 +413,7 @@ remove_all() {
       [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
   done
+  while mountpoint -q "$DATA"; do umount "$DATA" || { say "$DATA busy: lazy umount"; umount -l "$DATA"; }; done
   rm -rf "$DATA" "$ROOT"
   rmdir /run/modelstack /var/lib/modelstack 2>/dev/null   # only when empty (the 26.1 engine uses them too)
   return 0
@@ -498,7 +508,7 @@ cmd_load() {
     done
   done
   if [ ${#need[@]} -eq 0 ]; then say "load: every node has $* already ($(secs "$t0") s)"; return 0; fi
-  local tar=$DATA/load.tar rc   # on disk: the tar can be hundreds of MB
+  local tar=$DATA/load.tar rc   # in the lab's tmpfs, for the moment of the load
   timed save main_docker save -o "$tar" "${need[@]}" || { rm -f "$tar"; die "docker save ${need[*]}"; }
   timed "load into $NODES nodes" load_everywhere "$tar"; rc=$?
   rm -f "$tar"
