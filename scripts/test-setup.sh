@@ -4,7 +4,7 @@
 # Compose v2, the offline images on every engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1}
+ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1 swarm}
 bash scripts/ensure-docker.sh
 bash scripts/install-test-tools.sh
 env -u DOCKER_HOST bash scripts/build-test-images.sh
@@ -16,6 +16,10 @@ for engine in $ENGINES; do
       eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
       bash scripts/build-test-images.sh
       ;;
-    *) echo "test-setup: unknown engine '$engine' (main, 26.1)" >&2; exit 2 ;;
+    swarm) # the 3-node swarm lab, images copied from the main engine
+      env -u DOCKER_HOST bash scripts/swarm-lab.sh setup >/dev/null
+      env -u DOCKER_HOST bash scripts/swarm-lab.sh load modelstack-test/busybox:latest modelstack-test/tf-jupyter:standin-ssh modelstack-test/nginx:standin
+      ;;
+    *) echo "test-setup: unknown engine '$engine' (main, 26.1, swarm)" >&2; exit 2 ;;
   esac
 done

@@ -8,38 +8,66 @@
 #   scripts/test.sh                    everything, on every engine
 #   scripts/test.sh test/integration/cli/interop.test.ts
 #                                      these files (vitest filters), on every engine
-#   MODELSTACK_TEST_ENGINES=main scripts/test.sh ...   only the main engine (or: 26.1)
+#   MODELSTACK_TEST_ENGINES=main scripts/test.sh ...   only the main engine (or: 26.1, swarm)
+#
+# The swarm tests (test/integration/swarm*) run once, on the swarm lab
+# (scripts/swarm-lab.sh, target "swarm"), never per engine. Paths under
+# test/integration/swarm* given as arguments go to that run only; options go to
+# every run (write them as --testNamePattern=x, not -t x).
 #
 # scripts/test-setup.sh has made sure every engine runs and has the images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1}
+ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1 swarm}
 VITEST=(node node_modules/vitest/vitest.mjs run)
 
+swarm_args=()
 if [ $# -eq 0 ]; then
   echo "== unit tests"
   "${VITEST[@]}" test/unit
   set -- test/integration test/e2e
+  swarm_args=(test/integration/swarm test/integration/swarm-lab)
 fi
+engine_args=() engine_files=0 swarm_files=${#swarm_args[@]}
+for arg in "$@"; do
+  case $arg in
+    -*) engine_args+=("$arg"); swarm_args+=("$arg") ;;
+    *integration/swarm*) swarm_args+=("$arg"); swarm_files=$((swarm_files + 1)) ;;
+    *) engine_args+=("$arg"); engine_files=$((engine_files + 1)) ;;
+  esac
+done
+engine_args+=(--exclude 'test/integration/swarm*/**')
 
 
 # Every engine runs even when one fails; the exit code says whether all passed.
 failed=()
 for engine in $ENGINES; do
+  case $engine in   # only the runs the arguments select
+    swarm) [ "$swarm_files" -gt 0 ] || continue ;;
+    *) [ "$engine_files" -gt 0 ] || [ "$swarm_files" -eq 0 ] || continue ;;
+  esac
   began=$SECONDS
   status=0
   case $engine in
     main)
       echo "== on the main engine ($(env -u DOCKER_HOST docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
-      env -u DOCKER_HOST "${VITEST[@]}" "$@" || status=$?
+      env -u DOCKER_HOST "${VITEST[@]}" "${engine_args[@]}" || status=$?
       ;;
     26.1)
       eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
       echo "== on engine 26.1 ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'); network namespace $MODELSTACK_NETNS)"
       # Inside the engine's network namespace: 127.0.0.1 is where its published ports are.
-      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "$@" || status=$?
+      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "${engine_args[@]}" || status=$?
       ;;
-    *) echo "test: unknown engine '$engine' (main, 26.1)" >&2; exit 2 ;;
+    swarm)
+      if host=$(bash scripts/swarm-lab.sh env | sed -n 's/^DOCKER_HOST=//p') && [ -n "$host" ]; then
+        echo "== on the swarm lab (3 engines 26.1 in network namespaces, manager $host)"
+        # In the host's namespace (the node addresses are on its bridge); one file at
+        # a time: a test that kills a node must not break another file's services.
+        DOCKER_HOST=$host "${VITEST[@]}" --no-file-parallelism "${swarm_args[@]}" || status=$?
+      else status=1; fi
+      ;;
+    *) echo "test: unknown engine '$engine' (main, 26.1, swarm)" >&2; exit 2 ;;
   esac
   echo "== engine $engine: $((SECONDS - began)) s, $([ $status -eq 0 ] && echo passed || echo FAILED)"
   [ $status -eq 0 ] || failed+=("$engine")
