@@ -109,6 +109,8 @@ export interface SwarmPlanOptions {
   removeOrphans?: boolean;
   /** Update every service even if unchanged (`--force-recreate`). */
   force?: boolean;
+  /** Only these services; the others are left as they are (and not waited for). */
+  services?: string[];
 }
 
 /** The plan of `stack deploy` for `project` as stack `stack`. */
@@ -159,7 +161,9 @@ export function planSwarm(project: Project, stack: string, observed: ObservedSwa
   const entries: SwarmPlanEntry[] = [];
   const warnings: SwarmWarning[] = [];
   const serviceOps: string[] = [];
+  const targets = options.services ?? Object.keys(project.services);
   for (const name of Object.keys(project.services).sort()) {
+    if (!targets.includes(name)) continue;
     const { spec, warnings: w } = swarmServiceSpec(project, name, stack, { objectNames });
     warnings.push(...w);
     const json = canonicalJson(spec);
@@ -202,8 +206,9 @@ export function planSwarm(project: Project, stack: string, observed: ObservedSwa
     }
   }
 
-  // Objects of the stack no service uses any more, once every service rolled away from them.
-  for (const [kind, pool] of [['secrets', observed.secrets], ['configs', observed.configs]] as const) {
+  // Objects of the stack no service uses any more, once every service rolled away from them
+  // (not when only some services were deployed: the others may still use old objects).
+  for (const [kind, pool] of options.services ? [] : ([['secrets', observed.secrets], ['configs', observed.configs]] as const)) {
     for (const o of pool) {
       if (wanted.has(`${kind}/${o.name}`)) continue;
       ops.push({

@@ -93,6 +93,7 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
         wait: options.wait !== false,
         ...(options.removeOrphans ? { removeOrphans: true } : {}),
         ...(options.recreate === 'force' ? { force: true } : {}),
+        ...(options.services ? { services: options.services } : {}),
       });
       if (options.dryRun) return { plan, containers: [] };
 
