@@ -176,6 +176,9 @@ setup_network() {
 start_daemon() { # cold boot of node N: the caller made sure nothing of it runs
   local n=$1 dir; dir=$(dir_of "$n")
   rm -rf "$dir/exec"    # as a reboot clears /run
+  # A killed dockerd stays a zombie until PID 1 reaps it, and dockerd refuses to start while
+  # /proc/<pid of its pidfile> exists: a pidfile whose process is dead (or a zombie) is stale.
+  local old; old=$(cat "$dir/docker.pid" 2>/dev/null) && ! alive "$old" && rm -f "$dir/docker.pid"
   mkdir -p "$dir/exec" "$DATA/n$n" || return 1
   echo '{}' >"$dir/daemon.json"   # never read /etc/docker/daemon.json
   # Every step execs, so $! is dockerd's pid. The private mount namespace keeps

@@ -82,7 +82,7 @@ export interface SwarmServiceSpec {
       Reservations?: { NanoCPUs?: number; MemoryBytes?: number; GenericResources?: Array<{ DiscreteResourceSpec: { Kind: string; Value: number } }> };
     };
     RestartPolicy?: { Condition: 'none' | 'on-failure' | 'any'; Delay?: number; MaxAttempts?: number; Window?: number };
-    Placement?: { Constraints?: string[]; Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>; MaxReplicas?: number };
+    Placement: { Constraints?: string[]; Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>; MaxReplicas?: number };
     /** Networks by their stack-scoped name (the id is filled in when it exists). */
     Networks?: Array<{ Target: string; Aliases?: string[]; DriverOpts?: Record<string, string> }>;
     LogDriver?: { Name: string; Options?: Record<string, string> };
@@ -256,13 +256,14 @@ export function swarmServiceSpec(project: Project, name: string, stack: string, 
       ContainerSpec: containerSpec,
       Resources: Object.keys(resources).length ? resources : undefined,
       RestartPolicy: restartPolicyOf(service),
-      Placement: placement
-        ? compact({
-            Constraints: placement.constraints,
-            Preferences: placement.preferences?.filter((p) => p.spread).map((p) => ({ Spread: { SpreadDescriptor: p.spread! } })),
-            MaxReplicas: placement.max_replicas_per_node,
-          })
-        : undefined,
+      // Always an object, as `docker stack deploy` sends it: an update that drops the last
+      // constraint (Placement gone) crashes a Docker 26.1 manager (swarmkit's nodeMatches reads
+      // Spec.Task.Placement.Constraints without a nil check).
+      Placement: compact({
+        Constraints: placement?.constraints,
+        Preferences: placement?.preferences?.filter((p) => p.spread).map((p) => ({ Spread: { SpreadDescriptor: p.spread! } })),
+        MaxReplicas: placement?.max_replicas_per_node,
+      }),
       Networks: networksOf(project, name, service, stack),
       LogDriver: service.logging?.driver ? compact({ Name: service.logging.driver, Options: service.logging.options }) : undefined,
     }),

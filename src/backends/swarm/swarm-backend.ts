@@ -133,22 +133,25 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
       await engine.swarm.removeService(s.ID, call);
       ctx.emit({ type: 'service.removed', service: serviceKey(project.name, s.Spec.Name), name: s.Spec.Name });
     }
-    // A network can go once the tasks of the removed services have left it.
+    // A network can go once the tasks of the removed services have left it. Until then the
+    // manager refuses to remove it and the daemon falls back to deleting its own local copy,
+    // answering 204 while the swarm network stays: a network is removed when a list no longer
+    // shows it, not when a DELETE succeeded.
     const removedNetworks: string[] = [];
-    const networks = await engine.networks.list(label, call);
     const until = Date.now() + 60_000;
-    for (const n of networks) {
-      for (;;) {
-        try {
-          await engine.networks.remove(n.Id, call);
-          removedNetworks.push(n.Name);
-          ctx.emit({ type: 'network.removed', name: n.Name });
-          break;
-        } catch (err) {
-          if (Date.now() > until) throw err;
-          await sleep(POLL_MS, options.signal);
-        }
+    for (let left = await engine.networks.list(label, call); left.length > 0; ) {
+      for (const n of left) await engine.networks.remove(n.Id, call).catch((err: unknown) => (Date.now() > until ? Promise.reject(err) : undefined));
+      const still = await engine.networks.list(label, call);
+      for (const n of left) {
+        if (still.some((x) => x.Id === n.Id)) continue;
+        removedNetworks.push(n.Name);
+        ctx.emit({ type: 'network.removed', name: n.Name });
       }
+      if (still.length > 0 && Date.now() > until) {
+        throw new ModelstackError('SWARM_NETWORK_IN_USE', `network ${still.map((n) => `"${n.Name}"`).join(', ')} of stack "${project.name}" is still in use 60 s after its services were removed; run rm again once their tasks have stopped`);
+      }
+      if (still.length > 0) await sleep(POLL_MS, options.signal);
+      left = still;
     }
     for (const kind of ['secrets', 'configs'] as const) {
       for (const o of await engine.swarm.listObjects(kind, label, call)) {
@@ -368,12 +371,14 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
     let s: SwarmService | undefined;
     let tasks: SwarmTask[];
     let nodes: Map<string, { name: string; address?: string }>;
+    let readyNodes: Set<string>;
     try {
       s = (await engine.swarm.listServices([`${STACK_LABEL.namespace}=${serviceStack(name, service)}`], call)).find((x) => x.Spec.Name === name);
       if (!s) throw new ModelstackError('SWARM_SERVICE_GONE', `service "${service}" (${name}) was removed while up waited for it`);
       let nodeList: SwarmNode[];
       [tasks, nodeList] = await Promise.all([engine.swarm.listTasks({ service: [s.ID], 'desired-state': ['running'] }, call), engine.swarm.listNodes(call)]);
       nodes = nodeNames(nodeList);
+      readyNodes = new Set(nodeList.filter((n) => n.Status.State === 'ready').map((n) => n.ID));
       // A node that goes down (its daemon died, its network is cut) is said at once; Swarm reschedules its tasks.
       const states = new Map(nodeList.map((n) => [n.Description?.Hostname ?? n.ID, n.Status.State]));
       for (const [node, state] of states) if ((nodeStates?.get(node) ?? 'ready') !== state) ctx.emit({ type: 'node.state', node, state });
@@ -401,7 +406,8 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
       throw new SwarmUpdateFailedError(service, update.replace('_', ' '), s.UpdateStatus?.Message ?? '');
     }
     const desired = s.Spec.Mode?.Replicated ? (s.Spec.Mode.Replicated.Replicas ?? 1) : tasks.length;
-    const running = tasks.filter((t) => t.Status.State === 'running').length;
+    // A task on a node the manager no longer sees ready is not running, whatever it last reported.
+    const running = tasks.filter((t) => t.Status.State === 'running' && t.NodeID !== undefined && readyNodes.has(t.NodeID)).length;
     lastState = `${running} of ${desired} tasks running${update && update !== 'completed' ? `, update ${update}` : ''}`;
     if (running === desired && tasks.length === desired && (update === undefined || update === 'completed') && desired > 0) {
       ctx.emit({ type: 'service.running', service, name, tasks: { running, desired } });

@@ -34,6 +34,7 @@ describe('swarmServiceSpec: Compose keys → a Swarm service', () => {
     ['scale when deploy.replicas is not written', { image: 'x', scale: 2 }, (s) => s.Mode, { Replicated: { Replicas: 2 } }],
     ['global mode', { image: 'x', deploy: { mode: 'global' } }, (s) => s.Mode, { Global: {} }],
     ['placement constraints, preferences, max per node', { image: 'x', deploy: { placement: { constraints: ['node.role==worker'], preferences: [{ spread: 'node.labels.zone' }], max_replicas_per_node: 1 } } }, (s) => s.TaskTemplate.Placement, { Constraints: ['node.role==worker'], Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }], MaxReplicas: 1 }],
+    ['an empty placement when none is written (a manager crashes on an update that drops it)', { image: 'x' }, (s) => s.TaskTemplate.Placement, {}],
     ['update_config and rollback_config', { image: 'x', deploy: { update_config: { parallelism: 1, delay: 2e9, order: 'start-first', failure_action: 'rollback' }, rollback_config: { parallelism: 0 } } }, (s) => [s.UpdateConfig, s.RollbackConfig], [{ Parallelism: 1, Delay: 2e9, Order: 'start-first', FailureAction: 'rollback' }, { Parallelism: 0 }]],
     ['restart_policy', { image: 'x', deploy: { restart_policy: { condition: 'on-failure', max_attempts: 3, delay: 1e9 } } }, (s) => s.TaskTemplate.RestartPolicy, { Condition: 'on-failure', MaxAttempts: 3, Delay: 1e9 }],
     ['restart: (which docker stack ignores) when no restart_policy', { image: 'x', restart: 'on-failure:5' }, (s) => s.TaskTemplate.RestartPolicy, { Condition: 'on-failure', MaxAttempts: 5 }],
