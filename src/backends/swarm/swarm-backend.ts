@@ -75,6 +75,8 @@ export class NotOnSwarmError extends ModelstackError {
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const POLL_MS = 250;
+/** How long a task may wait for ports or resources an old task of a rollout still holds. */
+const TRANSIENT_PENDING_MS = 15_000;
 
 export class SwarmBackend implements StackBackend<SwarmPlan> {
   async up(ctx: StackContext, options: UpOptions): Promise<UpResult<SwarmPlan>> {
@@ -332,6 +334,23 @@ async function runSwarmOperation(env: SwarmRunEnv, op: SwarmOperation, signal: A
   }
 }
 
+/**
+ * A task no node can take: at once when no node satisfies its constraints or platform (nothing
+ * in a rollout changes that); after {@link TRANSIENT_PENDING_MS} when ports or resources are taken,
+ * which is what an old task still holds during a rolling update (stop-first, host-mode ports).
+ */
+function unplaceable(t: SwarmTask, pendingSince: Map<string, number>): boolean {
+  const reason = t.Status.State === 'pending' ? (t.Status.Err ?? '') : '';
+  if (!/no suitable node|insufficient resources/.test(reason)) {
+    pendingSince.delete(t.ID);
+    return false;
+  }
+  if (/constraints not satisfied|unsupported platform/.test(reason)) return true;
+  const since = pendingSince.get(t.ID) ?? Date.now();
+  pendingSince.set(t.ID, since);
+  return Date.now() - since >= TRANSIENT_PENDING_MS;
+}
+
 /** The plan's spec with the swarm's ids for networks, secrets and configs (the API wants ids). */
 function apiSpec(spec: SwarmServiceSpec, ids: SwarmRunEnv['ids']): object {
   const refs = (list: NonNullable<SwarmServiceSpec['TaskTemplate']['ContainerSpec']['Secrets']> | undefined, idKey: 'SecretID' | 'ConfigID', nameKey: 'SecretName' | 'ConfigName') =>
@@ -363,6 +382,7 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
   const seen = new Map<string, string>();
   let lastState = 'no task yet';
   let nodeStates: Map<string, string> | undefined;
+  const pendingSince = new Map<string, number>();
   for (;;) {
     if (env.stop?.aborted) throw abortReason(env.stop);
     const left = env.deadline - Date.now();
@@ -395,8 +415,7 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
         ctx.emit({ type: 'task.state', service, task: taskName(name, t), ...(node ? { node } : {}), state: t.Status.State, ...(t.Status.Err ? { error: t.Status.Err } : {}) });
       }
       const failed = t.Status.State === 'failed' || t.Status.State === 'rejected';
-      const unplaceable = t.Status.State === 'pending' && /no suitable node|insufficient resources/.test(t.Status.Err ?? '');
-      if (failed || unplaceable) {
+      if (failed || unplaceable(t, pendingSince)) {
         const logs = failed ? await engine.swarm.logTail(s.ID, 10, { task: t.ID, signal: AbortSignal.timeout(5000) }) : [];
         throw new SwarmTaskFailedError(service, taskName(name, t), node, t.Status.State, t.Status.Err || t.Status.Message || 'no reason given', logs);
       }
