@@ -107,6 +107,8 @@ export type { PullProgress, ImagePullPolicy } from './engine/image-client.js';
 export {
   EngineUnreachableError,
   EngineRequestError,
+  DockerConfigError,
+  RegistryAuthError,
   ImageNotFoundError,
   ImagePullError,
   ImageBuildError,

@@ -4,14 +4,13 @@
  * clients (images, networks, volumes, containers, events); nothing else in
  * modelstack imports dockerode.
  */
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { ContainerClient } from './container-client.js';
 import { isAbortError } from '../errors.js';
 import { compareApiVersions } from '../plan/engine-requirements.js';
+import type { DockerConfig } from './docker-config.js';
+import { type Endpoint, resolveEndpoint } from './endpoint.js';
 import { EngineRequestError, EngineUnreachableError } from './errors.js';
 import { EventClient } from './event-client.js';
 import { ImageClient } from './image-client.js';
@@ -23,14 +22,26 @@ import { VolumeClient } from './volume-client.js';
 export interface EngineOptions {
   /**
    * Engine address: `unix:///var/run/docker.sock`, `tcp://host:2375`,
-   * `http://…`, `https://…`. Default: `DOCKER_HOST`, else the default socket.
+   * `http://…`, `https://…`, `ssh://user@host`, `npipe:////./pipe/name`.
+   * Default: as the Docker CLI chooses (see `context`).
    */
   host?: string;
+  /**
+   * A Docker context by name (as `docker --context`): wins over
+   * `DOCKER_HOST`; may not be combined with `host`. Default: `DOCKER_HOST`,
+   * else `DOCKER_CONTEXT`, else `currentContext` in `config.json`, else the
+   * default socket (or the rootless one when that is absent). See docs/connecting.md.
+   */
+  context?: string;
   /** Give up on the initial ping after this long (default 5000 ms). */
   pingTimeoutMs?: number;
   /** Debug logging of engine calls. */
   logger?: Logger;
-  /** Environment to read `DOCKER_HOST` from (default `process.env`). */
+  /**
+   * Environment to read the client configuration from — `DOCKER_HOST`,
+   * `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+   * `HOME`, `SSH_AUTH_SOCK`, `PATH` for credential helpers (default `process.env`).
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -56,8 +67,6 @@ export interface EngineInfo {
  */
 export const MAX_API_VERSION = '1.48';
 
-const DEFAULT_SOCKET = '/var/run/docker.sock';
-
 /** A connected Docker engine. Create with {@link Engine.connect}. */
 export class Engine {
   /** The address, as it appears in error messages (`unix:///var/run/docker.sock`). */
@@ -72,11 +81,19 @@ export class Engine {
   /** @internal The dockerode client. Only the engine layer may use it. */
   readonly docker: Dockerode;
   readonly logger: Logger | undefined;
+  /** The Docker context in use (`default` when none is). */
+  readonly context: string;
+  /** @internal The client configuration (`config.json`: registry credentials) and the environment it was read with. */
+  readonly clientConfig: { config: DockerConfig; env: Record<string, string | undefined> };
   #info: EngineInfo | undefined;
+  readonly #explainFailure: (() => string | undefined) | undefined;
 
-  private constructor(docker: Dockerode, address: string, logger: Logger | undefined) {
+  private constructor(docker: Dockerode, endpoint: Endpoint, env: Record<string, string | undefined>, logger: Logger | undefined) {
     this.docker = docker;
-    this.address = address;
+    this.address = endpoint.address;
+    this.context = endpoint.context;
+    this.clientConfig = { config: endpoint.config, env };
+    this.#explainFailure = endpoint.explainFailure;
     this.logger = logger;
     this.images = new ImageClient(this);
     this.networks = new NetworkClient(this);
@@ -96,11 +113,15 @@ export class Engine {
     return engine;
   }
 
-  /** Creates the client without pinging (for callers that ping later). */
+  /**
+   * Creates the client without pinging (for callers that ping later).
+   * Throws `DockerConfigError` when the configuration names no usable engine
+   * (an unknown context, a malformed host or `config.json`).
+   */
   static create(options: EngineOptions = {}): Engine {
     const env = options.env ?? process.env;
-    const { address, dockerOptions } = resolveAddress(options.host ?? env.DOCKER_HOST, env);
-    return new Engine(new Dockerode(dockerOptions), address, options.logger);
+    const endpoint = resolveEndpoint({ env, ...(options.host ? { host: options.host } : {}), ...(options.context ? { context: options.context } : {}) });
+    return new Engine(new Dockerode(endpoint.dockerOptions), endpoint, env, options.logger);
   }
 
   /**
@@ -121,7 +142,8 @@ export class Engine {
         ),
       );
     } catch (err) {
-      throw new EngineUnreachableError(this.address, isAbortError(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
+      const explained = this.#explainFailure?.();
+      throw new EngineUnreachableError(this.address, explained ? new Error(explained, { cause: err }) : isAbortError(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
     }
     const minApiVersion = v.MinAPIVersion ?? '1.12';
     const negotiated = compareApiVersions(v.ApiVersion, MAX_API_VERSION) < 0 ? v.ApiVersion : MAX_API_VERSION;
@@ -277,42 +299,5 @@ function isTransportError(err: unknown): boolean {
 }
 
 
-/**
- * Turns `DOCKER_HOST` (or an explicit host) into dockerode options and a
- * printable address. TCP with `DOCKER_TLS_VERIFY` (or an `https://` host)
- * uses TLS with the CA and client certificate from `DOCKER_CERT_PATH`
- * (default `~/.docker`: ca.pem, cert.pem, key.pem), as the docker CLI does.
- */
-export function resolveAddress(
-  host: string | undefined,
-  env: Record<string, string | undefined> = {},
-): { address: string; dockerOptions: Dockerode.DockerOptions } {
-  if (!host) return { address: `unix://${DEFAULT_SOCKET}`, dockerOptions: { socketPath: DEFAULT_SOCKET } };
-  if (host.startsWith('unix://')) {
-    const socketPath = host.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { address: `unix://${socketPath}`, dockerOptions: { socketPath } };
-  }
-  const url = new URL(host.includes('://') ? host : `tcp://${host}`);
-  const tls = url.protocol === 'https:' || Boolean(env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0');
-  const protocol = tls ? 'https' : 'http';
-  const port = url.port || (tls ? '2376' : '2375');
-  const dockerOptions: Dockerode.DockerOptions = { host: url.hostname, port, protocol };
-  if (tls) {
-    // An explicit DOCKER_CERT_PATH must hold the files; the default folder may
-    // lack them (then the system's CAs and no client certificate are used).
-    const explicit = Boolean(env.DOCKER_CERT_PATH);
-    const dir = env.DOCKER_CERT_PATH || path.join(homedir(), '.docker');
-    for (const [key, file] of [['ca', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) {
-      try {
-        Object.assign(dockerOptions, { [key]: readFileSync(path.join(dir, file)) });
-      } catch (err) {
-        if (!explicit) continue;
-        throw new EngineUnreachableError(
-          `${url.protocol}//${url.hostname}:${port}`,
-          new Error(`TLS is on but ${path.join(dir, file)} cannot be read (${(err as Error).message}); fix DOCKER_CERT_PATH`),
-        );
-      }
-    }
-  }
-  return { address: `${url.protocol}//${url.hostname}:${port}`, dockerOptions };
-}
+// Moved to docker-host.ts with the rest of host parsing; kept here for existing importers.
+export { resolveAddress } from './docker-host.js';

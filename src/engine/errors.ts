@@ -18,6 +18,27 @@ export class EngineUnreachableError extends ModelstackError {
   }
 }
 
+/**
+ * The Docker client's configuration cannot be used: `config.json` is not
+ * JSON, a context named by `--context`, `DOCKER_CONTEXT` or `currentContext`
+ * does not exist, its TLS material cannot be read, or a host is malformed.
+ */
+export class DockerConfigError extends ModelstackError {
+  constructor(message: string, cause?: unknown) {
+    super('DOCKER_CONFIG', message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * A registry refused the pull for lack of (valid) credentials, or the
+ * credential helper configured for it failed.
+ */
+export class RegistryAuthError extends ModelstackError {
+  constructor(readonly registry: string, message: string, cause?: unknown) {
+    super('REGISTRY_AUTH', message, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** The engine answered with an error we have no more specific class for. */
 export class EngineRequestError extends ModelstackError {
   constructor(
