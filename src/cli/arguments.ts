@@ -3,7 +3,7 @@
  * `InvalidArgumentError`, so a bad value is a usage error (exit code 2) with
  * commander's message naming the option.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** Appends a repeatable option's value (`-f a -f b`). */
 export function collect(value: string, previous: string[]): string[] {
@@ -47,4 +47,13 @@ function parseWhole(value: string, min: number, what: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected ${what}.`);
   return n;
+}
+
+/**
+ * The global `--context NAME` option, as `docker --context`: the Docker
+ * context to use, winning over `DOCKER_HOST` (see docs/connecting.md). No
+ * `-c` short form: `models -c FILE` has it.
+ */
+export function contextOption(): Option {
+  return new Option('--context <name>', 'Docker context to use (default: DOCKER_HOST, else DOCKER_CONTEXT, else `docker context use`)');
 }

@@ -32,6 +32,8 @@ export interface GlobalOptions {
   profile: string[];
   projectDirectory?: string;
   progress: string;
+  /** `--context`: the Docker context to connect to. */
+  context?: string;
 }
 
 /** A mistake in how the CLI was called (exit code 2). */
