@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { ModelstackError } from '../errors.js';
+import { Engine } from '../engine/engine.js';
 import { Stack } from '../stack/stack.js';
 import type { StackEventListener } from '../stack/events.js';
 import { ComposeFileError } from '../compose/errors.js';
@@ -29,11 +30,14 @@ export interface OpenStackOptions {
 export async function openStack(global: GlobalOptions, io: CliIo, options: OpenStackOptions = {}): Promise<Stack> {
   // The CLI reports warnings through its progress view; pino stays quiet so
   // nothing but our own lines reaches the terminal.
-  const stackOptions = { logger: pino({ level: 'silent' }), ...(options.onEvent ? { onEvent: options.onEvent } : {}) };
+  const logger = pino({ level: 'silent' });
+  const stackOptions = { logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) };
+  // The engine the Docker CLI would use with the same environment and `--context`.
+  const connect = () => Engine.connect({ env: io.env, logger, ...(global.context ? { context: global.context } : {}) });
   try {
     const project = await loadProjectFromCli(global, io);
     checkServices(Object.keys(project.services), options.services ?? []);
-    return new Stack(project, stackOptions);
+    return new Stack(project, { ...stackOptions, engine: await connect() });
   } catch (err) {
     const noFile = err instanceof ComposeFileError && err.code === 'COMPOSE_NO_FILES';
     if (!noFile || options.requireFile) throw err;
@@ -42,7 +46,7 @@ export async function openStack(global: GlobalOptions, io: CliIo, options: OpenS
       throw new CliUsageError(`no compose file found in ${io.cwd} or its parent folders, and no project name; pass -f FILE, or -p NAME to act on a running stack`);
     }
     assertValidProjectName(name, global.projectName ? '-p' : 'COMPOSE_PROJECT_NAME');
-    return Stack.forProject(name, stackOptions);
+    return Stack.forProject(name, { ...stackOptions, engine: await connect() });
   }
 }
 
