@@ -29,16 +29,6 @@ export class DockerConfigError extends ModelstackError {
   }
 }
 
-/**
- * A registry refused the pull for lack of (valid) credentials, or the
- * credential helper configured for it failed.
- */
-export class RegistryAuthError extends ModelstackError {
-  constructor(readonly registry: string, message: string, cause?: unknown) {
-    super('REGISTRY_AUTH', message, cause === undefined ? undefined : { cause });
-  }
-}
-
 /** The engine answered with an error we have no more specific class for. */
 export class EngineRequestError extends ModelstackError {
   constructor(
@@ -62,6 +52,18 @@ export class ImageNotFoundError extends ModelstackError {
 export class ImagePullError extends ModelstackError {
   constructor(readonly image: string, readonly reason: string, cause?: unknown) {
     super('IMAGE_PULL_FAILED', `pulling ${image} failed: ${reason}`, { cause });
+  }
+}
+
+/**
+ * A pull the registry refused for lack of (valid) credentials, or whose
+ * credentials could not be had (the credential helper configured for the
+ * registry failed). Still an {@link ImagePullError}; its code says which.
+ */
+export class RegistryAuthError extends ImagePullError {
+  override readonly code = 'REGISTRY_AUTH';
+  constructor(image: string, readonly registry: string, reason: string, cause?: unknown) {
+    super(image, reason, cause);
   }
 }
 

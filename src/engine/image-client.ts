@@ -8,7 +8,8 @@ import dockerignore from '@balena/dockerignore';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { type CallOptions, type Engine, withSignal } from './engine.js';
-import { ImageBuildError, ImageNotFoundError, ImagePullError } from './errors.js';
+import { ImageBuildError, ImageNotFoundError, ImagePullError, RegistryAuthError } from './errors.js';
+import { CredentialStore, type FoundCredentials, registryOfImage } from './registry-auth.js';
 import { type EngineStream, jsonLineDecoder, readStream } from './streams.js';
 
 /** When to pull: Compose's `pull_policy` values the engine layer understands. */
@@ -38,6 +39,7 @@ export interface RegistryAuth {
 export interface PullOptions {
   onProgress?: (p: PullProgress) => void;
   signal?: AbortSignal;
+  /** Credentials for this pull; default: the Docker client's (`docker login`: config.json, credential helpers). */
   auth?: RegistryAuth;
   platform?: string;
 }
@@ -85,7 +87,14 @@ export function parseImageReference(ref: string): ImageReference {
 }
 
 export class ImageClient {
+  #credentials: CredentialStore | undefined;
+
   constructor(private readonly engine: Engine) {}
+
+  /** The Docker client's registry credentials (read once per engine; helpers asked once per registry). */
+  get #store(): CredentialStore {
+    return (this.#credentials ??= new CredentialStore(this.engine.clientConfig.config, this.engine.clientConfig.env));
+  }
 
   /** Inspects a local image; undefined when it is not present. */
   async inspect(ref: string, options: CallOptions = {}): Promise<Dockerode.ImageInspectInfo | undefined> {
@@ -121,21 +130,33 @@ export class ImageClient {
     const { repository, tag, digest } = parseImageReference(ref);
     const query: Record<string, string> = { fromImage: repository, tag: digest ?? tag ?? 'latest' };
     if (options.platform) query.platform = options.platform;
+    const registry = registryOfImage(ref);
+    let found: FoundCredentials | undefined;
+    if (!options.auth) {
+      try {
+        found = await this.#store.find(registry);
+      } catch (err) {
+        throw new RegistryAuthError(ref, registry, `the credentials for ${registry} could not be read: ${(err as Error).message}`, err);
+      }
+    }
+    const auth = options.auth ?? found?.credentials;
+    const failure = (message: string): ImagePullError =>
+      isAuthFailure(message) ? authError(ref, registry, message, options.auth ? 'the credentials passed in' : found?.source) : new ImagePullError(ref, message);
     const stream = await this.engine.call(
       `pull ${ref}`,
       () =>
         this.engine.docker.createImage(
-          options.auth ?? {},
+          auth ?? {},
           { ...query, abortSignal: options.signal } as object,
         ) as Promise<EngineStream>,
       (http) =>
-        http.statusCode === 404
+        http.statusCode === 404 && !isAuthFailure(http.engineMessage)
           ? new ImageNotFoundError(ref, `the registry has no such image (${http.engineMessage})`)
-          : new ImagePullError(ref, http.engineMessage),
+          : failure(http.engineMessage),
     );
     await consumeJsonStream(stream, options.signal, (obj) => {
       const error = inBandError(obj);
-      if (error) return new ImagePullError(ref, error);
+      if (error) return failure(error);
       const status = typeof obj.status === 'string' ? obj.status : undefined;
       if (status && options.onProgress) {
         const detail = (obj.progressDetail ?? {}) as { current?: number; total?: number };
@@ -164,10 +185,15 @@ export class ImageClient {
         return rel !== '' && ignore(rel);
       },
     });
+    // The base images' registries get their credentials, as `docker build` sends them.
+    const registryconfig = await this.#store.forBuild(await baseImageRegistries(context, options.dockerfile ?? 'Dockerfile')).catch((err: unknown) => {
+      throw new ImageBuildError(options.tag, `the registry credentials could not be read: ${(err as Error).message}`, [], err);
+    });
     const stream = await this.engine.call(
       `build ${options.tag}`,
       () =>
         this.engine.docker.buildImage(tarStream as unknown as NodeJS.ReadableStream, {
+          ...(Object.keys(registryconfig).length ? { registryconfig } : {}),
           t: options.tag,
           dockerfile: options.dockerfile ?? 'Dockerfile',
           buildargs: options.args,
@@ -195,7 +221,9 @@ export class ImageClient {
       const aux = obj.aux as { ID?: unknown } | undefined;
       if (aux && typeof aux.ID === 'string') imageId = aux.ID;
       const error = inBandError(obj);
-      return error ? new ImageBuildError(options.tag, error, tail) : undefined;
+      if (!error) return undefined;
+      const hint = isAuthFailure(error) ? `; a base image's registry asks for credentials: run docker login ${registryHint(error)}`.trimEnd() : '';
+      return new ImageBuildError(options.tag, error + hint, tail);
     });
     if (imageId) return imageId;
     const built = await this.inspect(options.tag, options);
@@ -207,6 +235,47 @@ export class ImageClient {
   async remove(ref: string, options: CallOptions & { force?: boolean } = {}): Promise<void> {
     await this.engine.removal(`remove image ${ref}`, () => this.engine.docker.getImage(ref).remove(withSignal(options, { force: options.force })));
   }
+}
+
+/** The engine's words when a registry wants credentials, or refused the ones sent (20.10 to 28). */
+function isAuthFailure(message: string): boolean {
+  return /no basic auth credentials|unauthorized|authentication required|denied: requested access|incorrect username or password/i.test(message);
+}
+
+function authError(ref: string, registry: string, message: string, source: string | undefined): RegistryAuthError {
+  const login = registry === 'docker.io' ? 'docker login' : `docker login ${registry}`;
+  const reason = source
+    ? `${registry} refused the credentials from ${source} (${message}); run ${login} again, or fix them there`
+    : `${registry} asks for credentials and none are configured for it (${message}); run ${login} (modelstack reads the Docker client's config.json and credential helpers)`;
+  return new RegistryAuthError(ref, registry, reason);
+}
+
+/** The registry a build's auth error names (`http://127.0.0.1:5002/v2/…` → `127.0.0.1:5002`), or nothing. */
+function registryHint(message: string): string {
+  return /https?:\/\/([^/\s"]+)\//.exec(message)?.[1] ?? '';
+}
+
+/**
+ * The registries of a Dockerfile's base images (`FROM image`, not earlier
+ * stages); `all` when one is named through a build argument, as the exact
+ * registry is then known only to the build.
+ */
+async function baseImageRegistries(context: string, dockerfile: string): Promise<string[] | 'all'> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(context, dockerfile), 'utf8');
+  } catch {
+    return [];
+  }
+  const stages = new Set<string>();
+  const registries: string[] = [];
+  for (const m of text.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/gim)) {
+    const image = m[1] ?? '';
+    if (image.includes('$')) return 'all';
+    if (!stages.has(image.toLowerCase()) && image !== 'scratch') registries.push(registryOfImage(image));
+    if (m[2]) stages.add(m[2].toLowerCase());
+  }
+  return registries;
 }
 
 /** Reads a JSON-lines answer to its end; `check` may return an error that ends it. */
