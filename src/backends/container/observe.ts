@@ -6,8 +6,10 @@
 import type Dockerode from 'dockerode';
 import { containerName } from '../../engine/container-client.js';
 import type { Engine } from '../../engine/engine.js';
+import type { ReadyState } from '../../engine/readiness.js';
 import { LABEL, projectFilter } from '../../plan/labels.js';
 import { type ObservedContainer, type ObservedState, decodeContainer } from '../../plan/observed.js';
+import type { ReadyCondition } from '../../plan/operations.js';
 
 export async function observeProject(engine: Engine, project: string, options: { signal?: AbortSignal } = {}): Promise<ObservedState> {
   const filter = projectFilter(project);
@@ -63,4 +65,41 @@ export function observedFromInspect(info: Dockerode.ContainerInspectInfo): Obser
     networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
     created: Math.floor(Date.parse(info.Created) / 1000),
   });
+}
+
+/**
+ * What a container's list entry alone proves about its readiness, so that a
+ * no-op `up --wait` needs no inspect and no event stream per container: the
+ * one label-filtered list it already made answers for every container kept
+ * as it is. The ready state when the engine's status text says the
+ * condition holds, and has held for longer than any wait's settle time
+ * (`Up 2 seconds (healthy)`, `Up 3 minutes` without a healthcheck,
+ * `Exited (0) …` for `completed`); undefined when only a wait can tell
+ * (starting, unhealthy, restarting, paused, just started, a one-shot for
+ * `ready`). The engine writes these texts (`container.State.String()`);
+ * Docker adds the health part whenever the container has a healthcheck.
+ */
+export function readyFromList(c: ObservedContainer, condition: ReadyCondition): ReadyState | undefined {
+  const ready = (readyBy: ReadyState['readyBy'], extra: { health?: string; exitCode?: number } = {}): ReadyState => ({
+    id: c.id,
+    name: c.name,
+    status: c.state,
+    ...extra,
+    readyBy,
+    elapsedMs: 0,
+  });
+  if (condition === 'completed') {
+    return c.state === 'exited' && /^Exited \(0\)/.test(c.status) ? ready('state', { exitCode: 0 }) : undefined;
+  }
+  const up = /^Up (.+?)(?: \(([^)]*)\))?$/.exec(c.status);
+  if (c.state !== 'running' || !up) return undefined;
+  const [, duration, suffix] = up;
+  // Only once it has run longer than a wait's settle time (readiness.ts), which `Up 1 second` does not prove.
+  const settled = duration !== 'Less than a second' && duration !== '1 second';
+  if (suffix === 'Paused') return undefined;
+  if (condition === 'running') return settled ? ready('state') : undefined;
+  if (suffix === 'healthy') return ready('healthcheck', { health: 'healthy' });
+  // Health starting or unhealthy; or `healthy` asked of a container without a healthcheck: the wait says why.
+  if (suffix !== undefined || condition === 'healthy') return undefined;
+  return settled ? ready('state') : undefined;
 }
