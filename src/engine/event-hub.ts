@@ -23,11 +23,15 @@ export class EventHub {
 
   private constructor() {}
 
-  /** Subscribes once with `filters` (e.g. `{ type: ['container'], label: ['com.docker.compose.project=p'] }`). */
-  static async open(engine: Engine, filters: Record<string, string[]>): Promise<EventHub> {
+  /**
+   * Subscribes once with `filters` (e.g. `{ type: ['container'], label: ['com.docker.compose.project=p'] }`);
+   * `signal` gives up on an engine that does not answer.
+   */
+  static async open(engine: Engine, filters: Record<string, string[]>, options: { signal?: AbortSignal } = {}): Promise<EventHub> {
     const hub = new EventHub();
     hub.subscription = await engine.events.subscribe({
       filters,
+      ...(options.signal ? { signal: options.signal } : {}),
       onEvent: (e) => {
         if (e.action === 'die') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), exitCode: Number(e.attributes.exitCode ?? NaN) });
         if (e.action === 'oom') hub.deaths.set(e.id, { ...hub.deaths.get(e.id), oom: true });
