@@ -92,10 +92,11 @@ export class ContainerClient {
   /**
    * After an aborted create: the engine may have made the container all the
    * same. Remove it if it is there with exactly the labels of `spec` (ours,
-   * not a namesake), within a short deadline of its own.
+   * not a namesake), within a short deadline of its own (the caller's
+   * deadline or Ctrl-C has passed: a frozen engine must not add much to it).
    */
   private async removeIfMadeBy(spec: ContainerSpec): Promise<void> {
-    const signal = AbortSignal.timeout(5000);
+    const signal = AbortSignal.timeout(2000);
     try {
       const found = await this.inspect(spec.name!, { signal });
       const labels = found?.Config.Labels ?? {};

@@ -38,6 +38,8 @@ export type { ReadyCondition };
 
 /** How long a container must have run, since it started, to count as running (ms). */
 export const DEFAULT_SETTLE_MS = 500;
+/** The log lines quoted in an error may take this long; the wait's deadline has passed when a timeout quotes them. */
+const LOG_TAIL_TIMEOUT_MS = 2000;
 /** The settle time is at least this many times the engine's slowest answer to the wait's inspects. */
 const SETTLE_PER_INSPECT = 10;
 
@@ -161,7 +163,8 @@ export async function waitUntilReady(engine: Engine, id: string, options: WaitOp
   let condition: Exclude<ReadyCondition, 'ready'> = options.condition === 'ready' ? 'running' : options.condition;
   let name = options.containerName ?? id;
   const service = () => options.service;
-  const logTail = () => engine.containers.logTail(id, options.logLines ?? 10, { signal: AbortSignal.timeout(5000) });
+  // After the deadline: a short bound of its own, so a frozen engine adds little to it.
+  const logTail = () => engine.containers.logTail(id, options.logLines ?? 10, { signal: AbortSignal.timeout(LOG_TAIL_TIMEOUT_MS) });
   try {
     if (options.events) {
       release.push(options.events.watch(id, onEvent), options.events.onEnd(onEnd));
