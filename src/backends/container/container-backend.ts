@@ -27,6 +27,7 @@ import type {
 import { type StackContext, settleAll } from '../../stack/context.js';
 import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
 import { runDown } from './down.js';
+import { type LockHolder, withDownLock } from './lock.js';
 import { observeContainers } from './observe.js';
 import { runUp } from './up.js';
 
@@ -35,8 +36,13 @@ export class ContainerBackend implements StackBackend {
     return runUp(ctx, options);
   }
 
-  down(ctx: StackContext, options: DownOptions): Promise<DownResult> {
-    return runDown(ctx, options);
+  /** Under the project lock: a down that races an up waits for it, then removes all it made (lock.ts). */
+  async down(ctx: StackContext, options: DownOptions): Promise<DownResult> {
+    const call = callOptions(options);
+    const images = [...(await observeContainers(ctx.engine, ctx.project.name, [], call)).map((c) => c.image), ...Object.values(ctx.project.services).map((s) => s.image)];
+    const onWait = (holder: LockHolder) =>
+      ctx.emit({ type: 'warning', message: `waiting for the ${holder.purpose} of project "${ctx.project.name}" in process ${holder.owner} to finish (at most until ${new Date(holder.until).toISOString()})` });
+    return withDownLock(ctx.engine, ctx.project.name, images, { ...call, onWait }, () => runDown(ctx, options));
   }
 
   async ps(ctx: StackContext, options: PsOptions): Promise<ContainerStatus[]> {

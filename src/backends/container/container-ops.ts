@@ -16,8 +16,9 @@ export interface StepOptions {
   reason?: string;
 }
 
-/** Starts a container, with `starting`/`started` events. */
+/** Starts a container, with `starting`/`started` events; never once `options.signal` has aborted (an aborted rollout starts nothing new). */
 export async function startContainer(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
+  options.signal?.throwIfAborted();
   ctx.emit({ type: 'container.starting', service, container: name, ...(options.reason ? { reason: options.reason } : {}) });
   await ctx.engine.containers.start(id, { ...callOptions(options), service });
   ctx.emit({ type: 'container.started', service, container: name });
@@ -36,6 +37,24 @@ export async function stopAndRemove(ctx: StackContext, service: string, name: st
   ctx.emit({ type: 'container.removing', service, container: name });
   await ctx.engine.containers.remove(id, { force: true, ...callOptions(options) });
   ctx.emit({ type: 'container.removed', service, container: name });
+}
+
+/**
+ * A signal that aborts `ms` after `signal` does. For a create already sent
+ * when the rollout is aborted: letting it finish (briefly) and then removing
+ * what it made is certain; dropping it leaves the engine to finish it after
+ * we have looked.
+ */
+export function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  const fire = () => {
+    const timer = setTimeout(() => controller.abort(signal.reason), ms);
+    controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    timer.unref?.();
+  };
+  if (signal.aborted) fire();
+  else signal.addEventListener('abort', fire, { once: true });
+  return controller.signal;
 }
 
 function callOptions(options: StepOptions): { signal?: AbortSignal } {

@@ -19,10 +19,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ContainerSpec } from '../../plan/container-spec.js';
-import { ContainerNameConflictError } from '../../engine/errors.js';
+import { ContainerNameConflictError, EngineUnreachableError } from '../../engine/errors.js';
 import { EventHub } from '../../engine/event-hub.js';
 import { type ReadyState, waitUntilReady } from '../../engine/readiness.js';
-import { ModelstackError, messageOf } from '../../errors.js';
+import { ModelstackError, abortReason, isAbortError, messageOf } from '../../errors.js';
 import { type OperationNode, execute } from '../../executor/execute.js';
 import { composeConfigHash } from '../../plan/config-hash.js';
 import { desiredServices, replicaSpec } from '../../plan/desired.js';
@@ -36,7 +36,7 @@ import type { StackContainer, UpOptions, UpResult } from '../../stack/backend.js
 import { containerSpecFor, imageFor } from '../../plan/service-container.js';
 import { dependencyOrder } from '../../compose/graph.js';
 import { type StackContext, codeOf } from '../../stack/context.js';
-import { startContainer, stopAndRemove, stopContainer } from './container-ops.js';
+import { graceAfter, startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject, observedFromInspect } from './observe.js';
@@ -62,9 +62,30 @@ export class UpTimeoutError extends ModelstackError {
   }
 }
 
+/**
+ * The engine went away while `up` ran (it was stopped or crashed). Its
+ * shutdown stops the containers too, and a wait then sees them exit (143,
+ * 137): that is the engine's doing, not the service's, and this says so.
+ */
+export class EngineStoppedError extends ModelstackError {
+  constructor(readonly address: string, cause: unknown) {
+    super(
+      'ENGINE_STOPPED',
+      `the Docker engine at ${address} stopped while up ran (what up saw last: ${messageOf(cause).split('\n')[0]}); start the engine again, then run up again`,
+      { cause },
+    );
+  }
+}
+
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** How long a failed up asks the engine whether it is still there. */
+const ENGINE_CHECK_MS = 2000;
+/** How long a create already sent may finish after an abort (then what it made is removed). */
+const CREATE_GRACE_MS = 2000;
 /** Engine calls get this much longer than the waits, so a wait's own timeout (which says what state it saw) wins the race. */
 const CALL_GRACE_MS = 1000;
+/** The lock outlives up's deadline by this much before others may break it (releasing it takes a call too). */
+const LOCK_GRACE_MS = 10_000;
 
 /** What each operation's run needs besides the operation. */
 interface RunEnv {
@@ -74,6 +95,8 @@ interface RunEnv {
   events: EventHub;
   deadline: number;
   timeoutMs: number;
+  /** Fires at up's deadline (plus a grace): ends every engine call. */
+  callDeadline: AbortSignal;
   /** The caller's signal (Ctrl-C): ends waits and calls. */
   stop: AbortSignal | undefined;
   probe: boolean;
@@ -81,8 +104,6 @@ interface RunEnv {
   waits: Map<string, Promise<ReadyState>>;
   /** Containers this up started: any restart they show happened since, i.e. a crash. */
   started: Set<string>;
-  /** Image for the lock container of network creation (any image present). */
-  lockImage: string | undefined;
 }
 
 type OperationResult = StackContainer | string | undefined;
@@ -144,70 +165,103 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
       });
       for (const op of images.operations) imageIds[op.image] = made.get(op.id)!;
     }
-    const observed = await observeProject(engine, project.name, { signal });
-    // Compose's hash of a service that uses another's container (`service:X`) holds that container's id.
-    const desired = desiredServices(project, { imageIds, extraConfig, containerIds: serviceContainerIds(observed) });
-    const plan = planUp(project, desired, observed, options);
-    if (options.dryRun) return { plan, containers: [] };
+    // From observing to the last wait, up holds the project's lock: a
+    // concurrent up waits for this one (then keeps what it made), and so does
+    // a down (then removes all of it). See lock.ts.
+    const lockImage = Object.values(imageIds)[0];
+    const converge = async (): Promise<UpResult> => {
+      const observed = await observeProject(engine, project.name, { signal });
+      // Compose's hash of a service that uses another's container (`service:X`) holds that container's id.
+      const desired = desiredServices(project, { imageIds, extraConfig, containerIds: serviceContainerIds(observed) });
+      const plan = planUp(project, desired, observed, options);
+      if (options.dryRun) return { plan, containers: [] };
 
-    const operations = upOperations({
-      project,
-      plan,
-      desired,
-      files,
-      wait: options.wait !== false,
-      specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
-    });
-
-    // 4. Execute, with one event stream for every wait, opened before any container starts.
-    const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] });
-    try {
-      const env: RunEnv = {
-        ctx,
-        networkIds: new Map([...externalNetworkIds, ...observed.networks.map((n) => [n.name, n.id] as const)]),
-        events,
-        deadline,
-        timeoutMs,
-        stop: options.signal,
-        probe: options.probe === true,
-        waits: new Map(),
-        started: new Set(),
-        lockImage: Object.values(imageIds)[0],
-      };
-      const reported = new Set<unknown>();
-      const results = await execute<UpOperation & OperationNode, OperationResult>(operations, {
-        parallelism: ctx.parallelism,
-        signal,
-        run: async (op, { results, signal: opSignal }) => {
-          try {
-            return await runOperation(env, op, results, opSignal);
-          } catch (err) {
-            // The engine did not answer before up's deadline: say which call.
-            if (callDeadline.signal.aborted) throw new UpTimeoutError(timeoutMs, describeOperation(op));
-            throw err;
-          }
-        },
-        onTolerated: (op, err) => {
-          // One failure, one warning (a dependency's wait and the final wait share it).
-          if (reported.has(err)) return;
-          reported.add(err);
-          reportTolerated(ctx, op, err);
-        },
+      const operations = upOperations({
+        project,
+        plan,
+        desired,
+        files,
+        wait: options.wait !== false,
+        specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
       });
-      const containers = operations
-        .filter((op): op is ContainerOperation => op.kind === 'container' && op.action.action !== 'remove' && targets.includes(op.service))
-        .map((op) => results.get(op.id))
-        .filter((c): c is StackContainer => typeof c === 'object');
-      return { plan, containers };
-    } finally {
-      events.close();
-    }
+
+      // 4. Execute, with one event stream for every wait, opened before any container starts.
+      const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] }, { signal });
+      try {
+        const env: RunEnv = {
+          ctx,
+          networkIds: new Map([...externalNetworkIds, ...observed.networks.map((n) => [n.name, n.id] as const)]),
+          events,
+          deadline,
+          timeoutMs,
+          callDeadline: callDeadline.signal,
+          stop: options.signal,
+          probe: options.probe === true,
+          waits: new Map(),
+          started: new Set(),
+        };
+        const reported = new Set<unknown>();
+        const results = await execute<UpOperation & OperationNode, OperationResult>(operations, {
+          parallelism: ctx.parallelism,
+          signal,
+          run: async (op, { results, signal: opSignal }) => {
+            try {
+              return await runOperation(env, op, results, opSignal);
+            } catch (err) {
+              // The engine did not answer before up's deadline: say which call.
+              if (callDeadline.signal.aborted) throw new UpTimeoutError(timeoutMs, describeOperation(op));
+              throw err;
+            }
+          },
+          onTolerated: (op, err) => {
+            // One failure, one warning (a dependency's wait and the final wait share it).
+            if (reported.has(err)) return;
+            reported.add(err);
+            reportTolerated(ctx, op, err);
+          },
+        });
+        const containers = operations
+          .filter((op): op is ContainerOperation => op.kind === 'container' && op.action.action !== 'remove' && targets.includes(op.service))
+          .map((op) => results.get(op.id))
+          .filter((c): c is StackContainer => typeof c === 'object');
+        return { plan, containers };
+      } finally {
+        events.close();
+      }
+    };
+    if (options.dryRun || !lockImage) return await converge();
+    return await withProjectLock(
+      engine,
+      project.name,
+      {
+        image: lockImage,
+        purpose: 'up',
+        holdUntil: deadline + CALL_GRACE_MS + LOCK_GRACE_MS,
+        waitUntil: deadline,
+        signal,
+        onWait: (holder) =>
+          ctx.emit({ type: 'warning', message: `another ${holder.purpose || 'modelstack command'} of project "${project.name}" is running (process ${holder.owner}); waiting for it to finish` }),
+      },
+      converge,
+    );
   } catch (err) {
     // A call outside any operation (observing, inspecting images) that ran into the deadline.
     if (callDeadline.signal.aborted && !(err instanceof UpTimeoutError)) throw new UpTimeoutError(timeoutMs, 'while up observed the project');
+    // A failure that is not an abort or a timeout may be the engine shutting down under us (containers "exit" with 143).
+    if (!(err instanceof UpTimeoutError) && !isAbortError(err) && !(await engineAnswers(ctx))) throw new EngineStoppedError(engine.address, err);
     throw err;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** True when the engine still answers (a short ping). */
+async function engineAnswers(ctx: StackContext): Promise<boolean> {
+  try {
+    await ctx.engine.ping(ENGINE_CHECK_MS);
+    return true;
+  } catch (err) {
+    return !(err instanceof EngineUnreachableError);
   }
 }
 
@@ -371,7 +425,7 @@ async function createNetwork(env: RunEnv, key: string, signal: AbortSignal): Pro
     ctx.emit({ type: 'network.created', name: network.name });
     return id;
   };
-  return env.lockImage ? withProjectLock(engine, project.name, { image: env.lockImage, signal }, create) : create();
+  return create();
 }
 
 /** One container action of a service: remove, keep (start, rename, restart), create, or recreate. */
@@ -405,8 +459,10 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         const spec = finalSpec(env, op, results);
         ctx.emit({ type: 'container.creating', service, container: a.container, reason: a.reason });
         let id: string;
+        let made = false;
         try {
-          id = await engine.containers.create(spec, call);
+          id = await engine.containers.create(spec, { signal: createSignal(env, signal) });
+          made = true;
           await putFiles(ctx, id, op, signal);
           ctx.emit({ type: 'container.created', service, container: a.container });
         } catch (err) {
@@ -416,6 +472,8 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
           id = existing.id;
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
+        // Nothing but microtasks between this check and the start request, so an abort cannot slip in between.
+        if (made) await removeIfAborted(ctx, id, signal);
         await startContainer(ctx, service, a.container, id, call);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
@@ -427,11 +485,13 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         // duplicate that the next plan resolves.
         const spec = finalSpec(env, op, results);
         const temporary = `${a.id.slice(0, 12)}_${a.container}`;
-        const id = await engine.containers.create({ ...spec, name: temporary }, call);
+        const id = await engine.containers.create({ ...spec, name: temporary }, { signal: createSignal(env, signal) });
         await putFiles(ctx, id, op, signal);
+        await removeIfAborted(ctx, id, signal);
         await stopAndRemove(ctx, service, a.container, a.id, call);
         await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
+        await removeIfAborted(ctx, id, signal);
         await startContainer(ctx, service, a.container, id, call);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
@@ -476,6 +536,28 @@ async function putFiles(ctx: StackContext, id: string, op: ContainerOperation, s
     await ctx.engine.containers.remove(id, { force: true });
     throw err;
   }
+}
+
+/**
+ * The signal of a create request: it ends at up's deadline, but an abort
+ * (Ctrl-C) lets a create already sent finish, briefly, so that what it made
+ * is certainly there to remove (see removeIfAborted) rather than made by the
+ * engine after we looked.
+ */
+function createSignal(env: RunEnv, signal: AbortSignal): AbortSignal {
+  return AbortSignal.any([env.callDeadline, graceAfter(signal, CREATE_GRACE_MS)]);
+}
+
+/**
+ * After an abort (Ctrl-C, or another operation failed) a container this up
+ * just created is removed instead of started: an aborted up starts nothing
+ * new and leaves no never-started container behind. Bounded, so an abort
+ * stays quick; what it cannot remove, `down` removes.
+ */
+async function removeIfAborted(ctx: StackContext, id: string, signal: AbortSignal): Promise<void> {
+  if (!signal.aborted) return;
+  await ctx.engine.containers.remove(id, { force: true, signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  throw abortReason(signal);
 }
 
 /** The container a concurrent `up` of this project made under `name`, if that is what holds the name. */
