@@ -14,7 +14,7 @@
  * interval (plus one list call) to that figure, for every contestant alike.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -385,6 +385,8 @@ export async function prepareCli(root: string, signal: AbortSignal, log: (line: 
   }
   const entry = join(root, CLI_BUILD_DIR, 'cli/main.js');
   if (!existsSync(entry)) return undefined;
+  // `--version` reads the package.json beside dist/, as in an installed package.
+  copyFileSync(join(root, 'package.json'), join(root, CLI_BUILD_DIR, '..', 'package.json'));
   log(`compiled the CLI in ${secs((now() - t0) / 1000)} s`);
   const argv = [process.execPath, entry];
   const run = (...args: string[]) => runCommand(argv[0]!, [...argv.slice(1), ...args], signal, root);
