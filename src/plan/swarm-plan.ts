@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Project } from '../compose/model.js';
+import { generatedSources } from '../compose/extensions.js';
 import { canonicalJson, changedPaths } from './config-hash.js';
 import { STACK_LABEL, type SwarmServiceSpec, type SwarmWarning, stackScoped, swarmServiceSpec } from './swarm-service.js';
 
@@ -145,12 +146,16 @@ export function planSwarm(project: Project, stack: string, observed: ObservedSwa
   const objectNames: Record<string, string> = {};
   const objectOp = new Map<string, string>();
   const wanted = new Set<string>();
+  const generated = generatedSources(project);
   for (const [ref, content] of [...contents].sort(([a], [b]) => a.localeCompare(b))) {
     const [kind, key] = ref.split('/') as ['configs' | 'secrets', string];
-    const name = `${stackScoped(stack, key)}_${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+    const pool = kind === 'secrets' ? observed.secrets : observed.configs;
+    // A generated value (a token made afresh by each definition) is not a change: the object
+    // deployed earlier stays, as the container backend keeps the container that holds it.
+    const earlier = generated.has(ref) ? pool.find((o) => isObjectOf(o.name, stack, key)) : undefined;
+    const name = earlier?.name ?? swarmObjectName(stack, key, content);
     objectNames[ref] = name;
     wanted.add(`${kind}/${name}`);
-    const pool = kind === 'secrets' ? observed.secrets : observed.configs;
     if (pool.some((o) => o.name === name)) continue;
     const id = `${kind.slice(0, -1)}:${name}`;
     objectOp.set(name, id);
@@ -244,4 +249,15 @@ export function formatSwarmPlan(plan: SwarmPlan): string[] {
     ...plan.entries.map((e) => `service ${stackScoped(plan.stack, e.service)}: ${e.action} (${e.reason})`),
     ...plan.warnings.map((w) => `warning: service ${w.service}: ${w.key}: ${w.message}`),
   ];
+}
+
+/** The Swarm object that holds `content` for the config or secret `key` of `stack`: `<stack>_<key>_<sha256 prefix>`. */
+export function swarmObjectName(stack: string, key: string, content: Buffer): string {
+  return `${stackScoped(stack, key)}_${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+}
+
+/** `name` is a content-addressed object of `key` in `stack`: `<stack>_<key>_<12 hex>`. */
+function isObjectOf(name: string, stack: string, key: string): boolean {
+  const prefix = `${stackScoped(stack, key)}_`;
+  return name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length));
 }

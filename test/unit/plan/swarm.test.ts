@@ -121,6 +121,16 @@ describe('planSwarm', () => {
     expect(plan.operations.find((o) => o.kind === 'secret.remove')).toMatchObject({ objectId: 'sec1', tolerate: true, after: expect.arrayContaining(['service:web', 'wait:web', 'wait:db']) });
   });
 
+  it('a generated secret (made afresh by each definition) keeps the object deployed earlier: nothing rolls', () => {
+    const generatedProject = { ...p, extensions: { 'x-modelstack-generated': ['secrets/token'] } };
+    const first = planSwarm(generatedProject, 'shop', none, contents);
+    const again = planSwarm(generatedProject, 'shop', deployed(first), new Map([['secrets/token', Buffer.from('another random value')]]));
+    expect(again.entries.map((e) => `${e.service}: ${e.action}`)).toEqual(['db: keep', 'web: keep']);
+    expect(again.operations.filter((o) => o.kind !== 'service.wait')).toEqual([]);
+    // Not generated: the same change is a new secret and a rollout.
+    expect(planSwarm(p, 'shop', deployed(first), new Map([['secrets/token', Buffer.from('another random value')]])).entries.find((e) => e.service === 'web')?.action).toBe('update');
+  });
+
   it('services of the stack no longer in the project: a warning, or removed with removeOrphans', () => {
     const observed: ObservedSwarm = { ...none, services: [{ id: 'old', name: 'shop_old', version: 1, labels: { [STACK_LABEL.namespace]: 'shop' } }] };
     expect(planSwarm(p, 'shop', observed, contents).operations.find((o) => o.id === 'orphan:shop_old')).toMatchObject({ kind: 'warning' });
