@@ -20,8 +20,22 @@ export interface SwarmInfo {
 export interface SwarmService {
   ID: string;
   Version: { Index: number };
-  Spec: { Name: string; Labels?: Record<string, string>; Mode?: { Replicated?: { Replicas?: number }; Global?: object } };
+  Spec: {
+    Name: string;
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number }; Global?: object };
+    TaskTemplate?: { ContainerSpec?: { Secrets?: SwarmFileRef[]; Configs?: SwarmFileRef[] } };
+  };
   UpdateStatus?: { State?: string; Message?: string };
+}
+
+/** A secret or config as a service's tasks see it: a file name (relative to /run/secrets or /) and the object. */
+export interface SwarmFileRef {
+  File?: { Name: string };
+  SecretID?: string;
+  SecretName?: string;
+  ConfigID?: string;
+  ConfigName?: string;
 }
 
 export interface SwarmTask {
@@ -32,7 +46,15 @@ export interface SwarmTask {
   DesiredState: string;
   CreatedAt: string;
   UpdatedAt: string;
-  Status: { State: string; Message?: string; Err?: string; Timestamp?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status: {
+    State: string;
+    Message?: string;
+    Err?: string;
+    Timestamp?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+    /** Ports published in host mode, on the task's node. */
+    PortStatus?: { Ports?: Array<{ Protocol?: string; TargetPort: number; PublishedPort: number; PublishMode?: string }> };
+  };
   Spec?: { ContainerSpec?: { Image?: string } };
 }
 
@@ -113,6 +135,12 @@ export class SwarmClient {
 
   listObjects(kind: 'secrets' | 'configs', labels: string[], options: CallOptions = {}): Promise<SwarmObject[]> {
     return this.engine.call(`list ${kind}`, () => this.engine.request<SwarmObject[]>('GET', `/${kind}`, { ...options, query: { filters: JSON.stringify({ label: labels }) } }));
+  }
+
+  /** A config's content (`Spec.Data`); secrets have none to give (the API never returns their data). */
+  async configData(id: string, options: CallOptions = {}): Promise<Buffer> {
+    const config = await this.engine.call(`inspect config ${id}`, () => this.engine.request<{ Spec: { Data?: string } }>('GET', `/configs/${encodeURIComponent(id)}`, options));
+    return Buffer.from(config.Spec.Data ?? '', 'base64');
   }
 
   /** Creates a secret or config; returns its id. */

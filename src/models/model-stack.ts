@@ -10,6 +10,8 @@
  */
 import { ModelstackError } from '../errors.js';
 import { type ContainerStatus, Stack, type StackOptions } from '../stack/stack.js';
+import type { StackPlan } from '../stack/backend.js';
+import type { UpPlan } from '../plan/reconcile.js';
 import type { Project } from '../compose/model.js';
 import type { ModelStackOptions } from './options.js';
 import { modelInfo } from '../compose/extensions.js';
@@ -39,19 +41,24 @@ export interface StackEndpoints {
   gateway?: { url: string; token: string };
 }
 
-export class ModelStack extends Stack {
+/**
+ * A stack of model containers: on one engine by default, or as services of a
+ * swarm (`backend: new SwarmBackend()`), where each model's ports are
+ * published in host mode on the node that runs it and `endpoints()` reports
+ * that node's address.
+ */
+export class ModelStack<P extends StackPlan = UpPlan> extends Stack<P> {
   /** The options as given (validated into {@link Stack.project}). */
   readonly modelOptions: ModelStackOptions;
 
-  constructor(options: ModelStackOptions, stackOptions: StackOptions = {}) {
+  constructor(options: ModelStackOptions, stackOptions: StackOptions<P> = {}) {
     super(modelStackProject(options), stackOptions);
     this.modelOptions = options;
   }
 
-  /** Endpoints of every model, read from the running stack (one list, one inspect and a few small reads per container). */
+  /** Endpoints of every model, read from the running stack (one list and a few small reads per model). */
   async endpoints(): Promise<StackEndpoints> {
     const running = new Map((await this.ps()).filter((c) => c.number === 1).map((c) => [c.service, c]));
-    const engine = await this.connect();
     const container = (service: string): ContainerStatus => {
       const c = running.get(service);
       if (!c) throw new ModelstackError('NO_CONTAINER', `model "${service}" is not running in project "${this.project.name}"; bring the stack up first`);
@@ -65,11 +72,8 @@ export class ModelStack extends Stack {
       return { host, port: p.publishedPort };
     };
     const read = async (service: string, file: string): Promise<string> => {
-      const result = await engine.containers.exec(container(service).id, ['cat', file]);
-      if (result.exitCode !== 0) {
-        throw new ModelstackError('ENDPOINT_UNREADABLE', `cannot read ${file} in model "${service}": ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
-      }
-      return result.stdout.trim();
+      container(service);
+      return (await this.readFile(service, file)).trim();
     };
 
     const models: ModelEndpoints[] = [];
@@ -117,7 +121,7 @@ export class ModelStack extends Stack {
 }
 
 /** Defines a stack of model containers (see {@link ModelStackOptions}); `up()` brings it up. */
-export function defineModelStack(options: ModelStackOptions, stackOptions: StackOptions = {}): ModelStack {
+export function defineModelStack<P extends StackPlan = UpPlan>(options: ModelStackOptions, stackOptions: StackOptions<P> = {}): ModelStack<P> {
   return new ModelStack(options, stackOptions);
 }
 

@@ -149,6 +149,12 @@ export interface StackExecOptions {
   signal?: AbortSignal;
 }
 
+export interface ReadFileOptions {
+  /** Which container of the service (default 1). */
+  index?: number;
+  signal?: AbortSignal;
+}
+
 export interface PortOptions {
   index?: number;
   protocol?: 'tcp' | 'udp' | 'sctp';
@@ -177,6 +183,12 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   logs(ctx: StackContext, options: StackLogsOptions): Promise<void>;
   /** Runs a command in a service's running container. */
   exec(ctx: StackContext, service: string, command: string[], options: StackExecOptions): Promise<ExecResult>;
+  /**
+   * The text of a file a service's container sees (a token, a host key): read
+   * from the running container, or, where the engine cannot reach into one
+   * (a swarm), from the config or secret the service holds at that path.
+   */
+  readFile(ctx: StackContext, service: string, path: string, options: ReadFileOptions): Promise<string>;
   /** The host address and port bound for a container port of a service. */
   port(ctx: StackContext, service: string, containerPort: number, options: PortOptions): Promise<{ hostIp: string; hostPort: number }>;
   start(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;

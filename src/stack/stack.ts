@@ -23,6 +23,7 @@ import type {
   ExecResult,
   LifecycleOptions,
   PortOptions,
+  ReadFileOptions,
   PsOptions,
   StackBackend,
   StackExecOptions,
@@ -157,6 +158,15 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   }
 
   /**
+   * The text of a file a service's container sees (a token, a host key): read
+   * from its running container (`index`, default 1); on a swarm, from the
+   * config or secret the service holds at `path`.
+   */
+  async readFile(service: string, path: string, options: ReadFileOptions = {}): Promise<string> {
+    return this.backend.readFile(await this.context(), service, path, options);
+  }
+
+  /**
    * The host address and port the daemon bound for `containerPort` of a
    * service's container — read back from the engine, so daemon-assigned
    * ports (`"8080"` with no host port) work.
@@ -223,4 +233,4 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   }
 }
 
-export type { ContainerStatus, ServiceLogLine, StackLogsOptions, UpOptions, UpResult, DownOptions, DownResult } from './backend.js';
+export type { ContainerStatus, ServiceLogLine, StackLogsOptions, UpOptions, UpResult, DownOptions, DownResult, ReadFileOptions } from './backend.js';

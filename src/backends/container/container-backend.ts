@@ -17,6 +17,7 @@ import type {
   ExecResult,
   LifecycleOptions,
   PortOptions,
+  ReadFileOptions,
   PsOptions,
   StackBackend,
   StackExecOptions,
@@ -88,6 +89,14 @@ export class ContainerBackend implements StackBackend {
       ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       ...callOptions(options),
     });
+  }
+
+  async readFile(ctx: StackContext, service: string, path: string, options: ReadFileOptions): Promise<string> {
+    const result = await this.exec(ctx, service, ['cat', path], options);
+    if (result.exitCode !== 0) {
+      throw new ModelstackError('FILE_UNREADABLE', `cannot read ${path} in service "${service}": ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+    }
+    return result.stdout;
   }
 
   async port(ctx: StackContext, service: string, containerPort: number, options: PortOptions): Promise<{ hostIp: string; hostPort: number }> {

@@ -14,17 +14,18 @@
 import { FileReader } from '../container/files.js';
 import type { ExecResult } from '../../engine/container-client.js';
 import type { Engine } from '../../engine/engine.js';
-import type { SwarmNode, SwarmService, SwarmTask } from '../../engine/swarm-client.js';
+import type { SwarmFileRef, SwarmNode, SwarmService, SwarmTask } from '../../engine/swarm-client.js';
 import { ModelstackError, abortReason, messageOf, sleep } from '../../errors.js';
 import { execute } from '../../executor/execute.js';
 import { STACK_LABEL, type SwarmServiceSpec, stackScoped } from '../../plan/swarm-service.js';
-import { type ObservedSwarm, type SwarmOperation, type SwarmPlan, planSwarm } from '../../plan/swarm-plan.js';
+import { type ObservedSwarm, type SwarmOperation, type SwarmPlan, planSwarm, swarmObjectName } from '../../plan/swarm-plan.js';
 import type {
   ContainerStatus,
   DownOptions,
   DownResult,
   LifecycleOptions,
   PortOptions,
+  ReadFileOptions,
   PsOptions,
   StackBackend,
   StackContainer,
@@ -75,6 +76,8 @@ export class NotOnSwarmError extends ModelstackError {
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const POLL_MS = 250;
+/** How long a task must be seen running before it counts (its exit at start reaches the manager well within this). */
+const TASK_SETTLE_MS = 500;
 /** How long a task may wait for ports or resources an old task of a rollout still holds. */
 const TRANSIENT_PENDING_MS = 15_000;
 
@@ -192,7 +195,16 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
           exitCode: t.Status.ContainerStatus?.ExitCode ?? 0,
           status: `${t.Status.State}${t.Status.Err ? `: ${t.Status.Err}` : ''}`,
           created: Math.floor(Date.parse(t.CreatedAt) / 1000),
-          publishers: [],
+          // Host-mode ports, on the task's node (ingress ports are the service's: `port`).
+          // (Docker 26.1 lists each host-mode port twice.)
+          publishers: [
+            ...new Map(
+              (t.Status.PortStatus?.Ports ?? []).map((p) => [
+                `${p.TargetPort}/${p.Protocol ?? 'tcp'}:${p.PublishedPort}`,
+                { url: (t.NodeID && nodes.get(t.NodeID)?.address) || '', targetPort: p.TargetPort, publishedPort: p.PublishedPort, protocol: p.Protocol ?? 'tcp' },
+              ]),
+            ).values(),
+          ],
           ...(t.NodeID && nodes.get(t.NodeID) ? { node: nodes.get(t.NodeID)!.name } : {}),
         };
       })
@@ -237,6 +249,33 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     const node = task?.NodeID ? nodes.get(task.NodeID) : [...nodes.values()][0];
     if (!node?.address) throw new ModelstackError('PORT_NOT_PUBLISHED', `service "${service}" has no running task to reach port ${containerPort} on`);
     return { hostIp: node.address, hostPort: port.PublishedPort };
+  }
+
+  /**
+   * A file the service's tasks see, from the swarm (its engine cannot reach into a task's
+   * container): a config as the swarm holds it; a secret only when the project holds the very
+   * content deployed (its content-addressed name says so), since Swarm never gives a secret back.
+   */
+  async readFile(ctx: StackContext, service: string, path: string, options: ReadFileOptions): Promise<string> {
+    const { engine, project } = ctx;
+    const call = options.signal ? { signal: options.signal } : {};
+    const name = stackScoped(project.name, service);
+    const s = (await engine.swarm.listServices([`${STACK_LABEL.namespace}=${project.name}`], call)).find((x) => x.Spec.Name === name);
+    if (!s) throw new ModelstackError('NO_CONTAINER', `service "${service}" has no Swarm service ${name}; is the stack deployed?`);
+    const spec = s.Spec.TaskTemplate?.ContainerSpec;
+    const at = (base: string) => (r: SwarmFileRef) => r.File !== undefined && (r.File.Name.startsWith('/') ? r.File.Name : `${base}${r.File.Name}`) === path;
+    const config = spec?.Configs?.find(at('/'));
+    if (config?.ConfigID) return (await engine.swarm.configData(config.ConfigID, call)).toString('utf8');
+    const secret = spec?.Secrets?.find(at('/run/secrets/'));
+    if (!secret?.SecretName) throw new ModelstackError('FILE_UNREADABLE', `service "${service}" has no config or secret at ${path}`);
+    for (const [ref, content] of await new FileReader(project).usedContents()) {
+      const [kind, key] = ref.split('/') as [string, string];
+      if (kind === 'secrets' && swarmObjectName(project.name, key, content) === secret.SecretName) return content.toString('utf8');
+    }
+    throw new ModelstackError(
+      'SECRET_NOT_READABLE',
+      `${path} of service "${service}" is the Swarm secret ${secret.SecretName}, deployed earlier with a value this project does not hold (a generated one is made afresh by each definition), and a swarm never gives a secret back; set the value in the project (a model's jupyterToken, the gateway token) and deploy again`,
+    );
   }
 
   async start(): Promise<void> {
@@ -383,6 +422,7 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
   let lastState = 'no task yet';
   let nodeStates: Map<string, string> | undefined;
   const pendingSince = new Map<string, number>();
+  const runningSince = new Map<string, number>();
   for (;;) {
     if (env.stop?.aborted) throw abortReason(env.stop);
     const left = env.deadline - Date.now();
@@ -426,7 +466,15 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
     }
     const desired = s.Spec.Mode?.Replicated ? (s.Spec.Mode.Replicated.Replicas ?? 1) : tasks.length;
     // A task on a node the manager no longer sees ready is not running, whatever it last reported.
-    const running = tasks.filter((t) => t.Status.State === 'running' && t.NodeID !== undefined && readyNodes.has(t.NodeID)).length;
+    // Running means seen running for a while, not once: a task that exits at start (a proxy
+    // whose upstream is not there yet) reports running for an instant first.
+    const now = Date.now();
+    const running = tasks.filter((t) => {
+      if (t.Status.State !== 'running' || t.NodeID === undefined || !readyNodes.has(t.NodeID)) return false;
+      const since = runningSince.get(t.ID) ?? now;
+      runningSince.set(t.ID, since);
+      return now - since >= TASK_SETTLE_MS;
+    }).length;
     lastState = `${running} of ${desired} tasks running${update && update !== 'completed' ? `, update ${update}` : ''}`;
     if (running === desired && tasks.length === desired && (update === undefined || update === 'completed') && desired > 0) {
       ctx.emit({ type: 'service.running', service, name, tasks: { running, desired } });
