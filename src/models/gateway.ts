@@ -1,6 +1,7 @@
 /**
  * The optional gateway: one nginx in front of the models, routing
- * `/<model>/…` to the model's service by name on the project network, and
+ * `/<model>/…` to the model's service by name on the project network (looked
+ * up per request, so models may come, go and move), and
  * refusing every request without the bearer token. The routes are a plain
  * config (they change when models change, which recreates the gateway); the
  * token lives in a separate secret file that the config includes.
@@ -24,7 +25,15 @@ export function gatewayConfig(routes: GatewayRoute[]): string {
   const locations = routes.map(
     (r) => `
   location /${r.name}/ {
-    proxy_pass http://${r.name}:${r.port}/;
+    # The model's address is looked up per request (Docker's DNS, below): a recreated model
+    # container, or a swarm task that moved to another node, is found without reloading nginx,
+    # and the gateway starts before its models exist (a swarm starts services in no order).
+    set $modelstack_upstream ${r.name}:${r.port};
+    set $modelstack_path /;
+    if ($request_uri ~ "^/${r.name}(/.*)$") {
+      set $modelstack_path $1;
+    }
+    proxy_pass http://$modelstack_upstream$modelstack_path;
     proxy_http_version 1.1;
     proxy_set_header Host $host;
     proxy_set_header Upgrade $http_upgrade;
@@ -42,6 +51,8 @@ map $http_upgrade $connection_upgrade {
 server {
   listen ${CONTAINER_PORTS.gateway};
   server_tokens off;
+  # Docker's embedded DNS, on every user network and overlay.
+  resolver 127.0.0.11 valid=5s ipv6=off;
   client_max_body_size 64m;
 
   location = /healthz {

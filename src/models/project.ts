@@ -183,7 +183,7 @@ function modelStackDocument(options: ValidOptions, fail: (at: KeyPath, detail: s
       restart: options.restart ?? DEFAULTS.restart,
       init: true,
       networks: { default: null },
-      deploy: { resources: { limits: { cpus: 1, memory: '256m' } } },
+      deploy: { endpoint_mode: 'dnsrr', resources: { limits: { cpus: 1, memory: '256m' } } },
       ...modelInfoExtension(gatewayInfo),
     };
   }
@@ -253,6 +253,10 @@ function modelStackDocument(options: ValidOptions, fail: (at: KeyPath, detail: s
       init: true,
       networks: { default: null },
       deploy: {
+        // On a swarm, the service name resolves to the model's task (one per model; the gateway
+        // looks it up per request), not to a virtual IP: no load balancer in between, and it
+        // works where the kernel has no IPVS. One engine has no VIPs anyway.
+        endpoint_mode: 'dnsrr',
         resources: {
           limits: {
             cpus: r.cpus ?? DEFAULTS.cpus,
@@ -320,7 +324,9 @@ function healthcheckOf(m: Model, test: string[], startPeriodSeconds: number): Ra
 
 /** `base + index` on `hostIp`; base 0 lets the daemon choose. */
 function port(target: number, base: number, index: number, hostIp: string): RawMap {
-  return { target, ...(base === 0 ? {} : { published: String(base + index) }), host_ip: hostIp, protocol: 'tcp', mode: 'ingress' };
+  // Host mode: on a swarm, each model is published on the node that runs it (the ingress mesh
+  // would take the port on every node); one engine publishes the same way in either mode.
+  return { target, ...(base === 0 ? {} : { published: String(base + index) }), host_ip: hostIp, protocol: 'tcp', mode: 'host' };
 }
 
 /** Jupyter reads its token from the secret file, so it is in no environment, argument or log line. */

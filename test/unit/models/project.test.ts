@@ -93,7 +93,10 @@ describe('modelStackProject', () => {
     const p = modelStackProject({ ...three, gateway: { enabled: true, token: 'gateway-token-0123456789' } });
     expect(Object.keys(p.services.gateway!.depends_on!)).toEqual(['intent', 'sentiment', 'ner']);
     const conf = p.configs.gateway_conf!.content!;
-    expect(conf).toContain('location /intent/ {\n    proxy_pass http://intent:8888/;');
+    expect(conf).toMatch(/location \/intent\/ \{\n(.*\n)*?    set \$modelstack_upstream intent:8888;\n/);
+    expect(conf).toContain('proxy_pass http://$modelstack_upstream$modelstack_path;');
+    // Looked up per request through Docker's DNS, not once at start.
+    expect(conf).toContain('resolver 127.0.0.11 ');
     expect(conf).toContain('include /etc/nginx/modelstack/auth.conf;');
     expect(conf).not.toContain('gateway-token-0123456789');
     expect(p.environment!.MODELSTACK_GATEWAY_AUTH).toBe('set $modelstack_expected_auth "Bearer gateway-token-0123456789";\n');
