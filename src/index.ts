@@ -13,6 +13,9 @@
  *   {@link StackEvent}s and errors.
  * - **Model stacks** — {@link defineModelStack}: the seed's multi-model
  *   TensorFlow platform, secure by default.
+ * - **Swarm** — the same project (or model stack) as services of a Docker
+ *   Swarm: `new Stack(project, { backend: new SwarmBackend() })`, planned
+ *   and converged like `up` (docs/swarm.md).
  * - **The engine** — {@link Engine} (connection, API version negotiation)
  *   and {@link waitUntilReady}, for harnesses that make containers directly.
  *
@@ -62,7 +65,9 @@ export type {
   StackLogsOptions,
   StackExecOptions,
   PortOptions,
+  ReadFileOptions,
   LifecycleOptions,
+  StackPlan,
 } from './stack/backend.js';
 export { DependencyFailedError, UpTimeoutError } from './backends/container/up.js';
 export type {
@@ -85,6 +90,12 @@ export { LABEL, containerNameFor } from './plan/labels.js';
 export { composeConfigHash } from './plan/config-hash.js';
 export type { ContainerSpec, Mount, PortBinding, NetworkAttachment, RestartPolicy, ArchiveEntry } from './plan/container-spec.js';
 export type { ReadyCondition } from './plan/operations.js';
+
+// The same project on a Docker Swarm (docs/swarm.md).
+export { SwarmBackend, SwarmTaskFailedError, SwarmUpdateFailedError, SwarmWaitTimeoutError, NotOnSwarmError } from './backends/swarm/swarm-backend.js';
+export { NotASwarmManagerError } from './engine/swarm-client.js';
+export { formatSwarmPlan, type SwarmPlan, type SwarmPlanEntry, type SwarmOperation } from './plan/swarm-plan.js';
+export type { SwarmServiceSpec, SwarmWarning } from './plan/swarm-service.js';
 
 // Model stacks.
 export { defineModelStack, ModelStack, type ModelEndpoints, type StackEndpoints } from './models/model-stack.js';
