@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import { type Logger, pino } from 'pino';
 import { ContainerBackend } from '../backends/container/container-backend.js';
 import { staleEphemeralProjects, ownerOfThisProcess } from '../backends/container/sweep.js';
+import { serviceWarning } from '../compose/extensions.js';
 import type { Project } from '../compose/model.js';
 import { Engine } from '../engine/engine.js';
 import { LABEL } from '../plan/labels.js';
@@ -38,8 +39,6 @@ import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './
 /** Engine operations in flight at once: the engine, not the client, is the bottleneck; stops are mostly waiting. */
 const DEFAULT_PARALLELISM = 32;
 
-/** Service extension whose text is emitted as a warning at every `up`. */
-export const WARNING_EXTENSION = 'x-modelstack-warning';
 
 export interface StackOptions<P extends StackPlan = UpPlan> {
   /** Engine to use (default: connect from `DOCKER_HOST` or the default socket; for Swarm, a manager). */
@@ -127,8 +126,8 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
     // A service may carry a warning to repeat at every up (the model-stack
     // preset uses it for its explicit insecure opt-in).
     for (const [name, s] of Object.entries(this.project.services)) {
-      const warning = s.extensions?.[WARNING_EXTENSION];
-      if (typeof warning === 'string') ctx.emit({ type: 'warning', service: name, message: warning });
+      const warning = serviceWarning(s);
+      if (warning !== undefined) ctx.emit({ type: 'warning', service: name, message: warning });
     }
     return this.backend.up(ctx, options);
   }

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { generatedSources } from '../../compose/extensions.js';
 import type { ArchiveEntry } from '../../plan/container-spec.js';
 import { ModelstackError, messageOf } from '../../errors.js';
 import type { ConfigOrSecret, FileReference, Project } from '../../compose/model.js';
@@ -20,8 +21,6 @@ export class FileSourceError extends ModelstackError {
   }
 }
 
-/** Project extension listing the configs/secrets (`secrets/<name>`) whose content was generated. */
-export const GENERATED_EXTENSION = 'x-modelstack-generated';
 
 /** What a service gets copied in, and a digest of each source for the config hash. */
 export interface ServiceFiles {
@@ -74,7 +73,7 @@ export class FileReader {
     const service = this.project.services[serviceName];
     const out: ServiceFiles = { entries: [], digests: {} };
     if (!service) return out;
-    const generated = new Set((this.project.extensions?.[GENERATED_EXTENSION] as string[] | undefined) ?? []);
+    const generated = generatedSources(this.project);
     for (const [kind, refs, pool] of [
       ['config', service.configs ?? [], this.project.configs],
       ['secret', service.secrets ?? [], this.project.secrets],
