@@ -188,6 +188,11 @@ secrets:
       const worker = await running(stack, 'worker');
       expect(worker).toHaveLength(1);
       expect(worker[0]!.node).not.toBe(victim.name);
+      // Reachable by its service name again, from a web task on another node (dnsrr: the name is the task's address).
+      const fromNode = lab.nodes.find((n) => n.name !== victim.name && n.name !== worker[0]!.node) ?? lab.nodes[0]!;
+      const web = (await run('docker', ['-H', fromNode.host, 'ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stackName}_web`])).stdout.trim().split('\n')[0]!;
+      expect(web).not.toBe('');
+      await run('docker', ['-H', fromNode.host, 'exec', web, 'ping', '-c', '1', '-W', '5', 'worker']);
     } finally {
       await lab.nodeStart(3);
     }
