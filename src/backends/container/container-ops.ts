@@ -14,13 +14,25 @@ export interface StepOptions {
   signal?: AbortSignal;
   /** Why (on the `starting` event). */
   reason?: string;
+  /**
+   * A request already sent when `signal` aborts may finish for this long
+   * (the signal still stops the next one). Dropping a start half way can leave
+   * the engine with a half-made network endpoint (20.10 kept one, and the
+   * network could no longer be removed); letting it finish leaves a container
+   * `down` removes cleanly.
+   */
+  inFlightGraceMs?: number;
+  /** Ends a request at once, grace or not (the caller's deadline). */
+  deadline?: AbortSignal;
 }
 
 /** Starts a container, with `starting`/`started` events; never once `options.signal` has aborted (an aborted rollout starts nothing new). */
 export async function startContainer(ctx: StackContext, service: string, name: string, id: string, options: StepOptions = {}): Promise<void> {
   options.signal?.throwIfAborted();
   ctx.emit({ type: 'container.starting', service, container: name, ...(options.reason ? { reason: options.reason } : {}) });
-  await ctx.engine.containers.start(id, { ...callOptions(options), service });
+  const graced = options.signal && options.inFlightGraceMs !== undefined ? graceAfter(options.signal, options.inFlightGraceMs) : options.signal;
+  const signal = graced && options.deadline ? AbortSignal.any([graced, options.deadline]) : graced;
+  await ctx.engine.containers.start(id, { ...(signal ? { signal } : {}), service });
   ctx.emit({ type: 'container.started', service, container: name });
 }
 

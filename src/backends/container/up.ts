@@ -19,7 +19,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ContainerSpec } from '../../plan/container-spec.js';
-import { ContainerNameConflictError, EngineUnreachableError } from '../../engine/errors.js';
+import { ContainerNameConflictError, EngineUnreachableError, WaitTimeoutError } from '../../engine/errors.js';
 import { EventHub } from '../../engine/event-hub.js';
 import { type ReadyState, waitUntilReady } from '../../engine/readiness.js';
 import { ModelstackError, abortReason, isAbortError, messageOf } from '../../errors.js';
@@ -80,8 +80,8 @@ export class EngineStoppedError extends ModelstackError {
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** How long a failed up asks the engine whether it is still there. */
 const ENGINE_CHECK_MS = 2000;
-/** How long a create already sent may finish after an abort (then what it made is removed). */
-const CREATE_GRACE_MS = 2000;
+/** How long a create or start already sent may finish after an abort (a created container is then removed). */
+const IN_FLIGHT_GRACE_MS = 2000;
 /** Engine calls get this much longer than the waits, so a wait's own timeout (which says what state it saw) wins the race. */
 const CALL_GRACE_MS = 1000;
 /** The lock outlives up's deadline by this much before others may break it (releasing it takes a call too). */
@@ -248,7 +248,9 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
     // A call outside any operation (observing, inspecting images) that ran into the deadline.
     if (callDeadline.signal.aborted && !(err instanceof UpTimeoutError)) throw new UpTimeoutError(timeoutMs, 'while up observed the project');
     // A failure that is not an abort or a timeout may be the engine shutting down under us (containers "exit" with 143).
-    if (!(err instanceof UpTimeoutError) && !isAbortError(err) && !(await engineAnswers(ctx))) throw new EngineStoppedError(engine.address, err);
+    // (Not after a timeout: a frozen engine would only make the ping wait too.)
+    const mayBeStopped = !callDeadline.signal.aborted && !(err instanceof UpTimeoutError) && !(err instanceof WaitTimeoutError) && !isAbortError(err);
+    if (mayBeStopped && !(await engineAnswers(ctx))) throw new EngineStoppedError(engine.address, err);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -447,7 +449,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         }
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason, running: !a.start });
         if (a.start) {
-          await startContainer(ctx, service, name, a.id, call);
+          await startContainer(ctx, service, name, a.id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
           env.started.add(a.id);
         } else if (op.restartFor) {
           await stopContainer(ctx, service, name, a.id, call);
@@ -474,7 +476,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         }
         // Nothing but microtasks between this check and the start request, so an abort cannot slip in between.
         if (made) await removeIfAborted(ctx, id, signal);
-        await startContainer(ctx, service, a.container, id, call);
+        await startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -492,7 +494,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
         await removeIfAborted(ctx, id, signal);
-        await startContainer(ctx, service, a.container, id, call);
+        await startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -545,7 +547,7 @@ async function putFiles(ctx: StackContext, id: string, op: ContainerOperation, s
  * engine after we looked.
  */
 function createSignal(env: RunEnv, signal: AbortSignal): AbortSignal {
-  return AbortSignal.any([env.callDeadline, graceAfter(signal, CREATE_GRACE_MS)]);
+  return AbortSignal.any([env.callDeadline, graceAfter(signal, IN_FLIGHT_GRACE_MS)]);
 }
 
 /**
