@@ -84,6 +84,7 @@ export function parseDockerHost(host: string, options: { tls?: HostTls; env?: Cl
     const ssh = sshConnectOptions({ host: url.hostname, port: Number(port), ...(username ? { username } : {}), env });
     return {
       address: `ssh://${ssh.username}@${url.hostname}${url.port ? `:${url.port}` : ''}`,
+      // docker-modem logs in with ssh2 and runs `docker system dial-stdio` for each request.
       dockerOptions: { ...UNSET, protocol: 'ssh', host: url.hostname, port, username: ssh.username, sshOptions: ssh.connect } as Dockerode.DockerOptions,
       explainFailure: ssh.refusal,
     };

@@ -33,7 +33,7 @@ export interface EngineOptions {
    * default socket (or the rootless one when that is absent). See docs/connecting.md.
    */
   context?: string;
-  /** Give up on the initial ping after this long (default 5000 ms). */
+  /** Give up on the initial ping after this long (default 5000 ms; 20000 ms over SSH, which logs in first). */
   pingTimeoutMs?: number;
   /** Debug logging of engine calls. */
   logger?: Logger;
@@ -109,7 +109,7 @@ export class Engine {
    */
   static async connect(options: EngineOptions = {}): Promise<Engine> {
     const engine = Engine.create(options);
-    await engine.ping(options.pingTimeoutMs ?? 5000);
+    await engine.ping(options.pingTimeoutMs ?? (engine.address.startsWith('ssh://') ? 20_000 : 5000));
     return engine;
   }
 
@@ -132,18 +132,21 @@ export class Engine {
    */
   async ping(timeoutMs = 5000): Promise<EngineInfo> {
     let v: Dockerode.DockerVersion & { MinAPIVersion?: string };
+    const deadline = AbortSignal.timeout(timeoutMs);
     try {
       // Unversioned: /version answers whatever API version we end up speaking.
       // dockerode's version() takes no signal; dial the same endpoint with one.
       v = await new Promise((resolve, reject) =>
         this.docker.modem.dial(
-          { path: '/version', method: 'GET', statusCodes: { 200: true }, abortSignal: AbortSignal.timeout(timeoutMs) } as never,
+          { path: '/version', method: 'GET', statusCodes: { 200: true }, abortSignal: deadline } as never,
           (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as Dockerode.DockerVersion)),
         ),
       );
     } catch (err) {
       const explained = this.#explainFailure?.();
-      throw new EngineUnreachableError(this.address, explained ? new Error(explained, { cause: err }) : isAbortError(err) ? new Error(`no answer within ${timeoutMs} ms`) : err);
+      // An aborted request may surface as "socket hang up" rather than an AbortError: ask the deadline.
+      const late = isAbortError(err) || deadline.aborted;
+      throw new EngineUnreachableError(this.address, explained ? new Error(explained, { cause: err }) : late ? new Error(`no answer within ${timeoutMs} ms`) : err);
     }
     const minApiVersion = v.MinAPIVersion ?? '1.12';
     const negotiated = compareApiVersions(v.ApiVersion, MAX_API_VERSION) < 0 ? v.ApiVersion : MAX_API_VERSION;

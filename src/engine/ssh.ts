@@ -13,12 +13,17 @@
  *   other than 22, plain or hashed) in `~/.ssh/known_hosts` or
  *   `/etc/ssh/ssh_known_hosts`; an unknown or changed key is refused, as the
  *   `ssh` binary does when it cannot ask.
+ *
+ * dockerode (docker-modem) opens one SSH connection per request and closes it
+ * with the answer, so each request costs a login, and sshd's `MaxStartups`
+ * (10 logins in progress by default) may drop some when many requests run at once.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS and Node's ESM loader finds no named exports in it: take the default.
+import ssh2 from 'ssh2';
 import { type ClientEnv, homeDir } from './docker-config.js';
 
 /** Default identity files, in the order the `ssh` binary tries them. */
@@ -53,7 +58,7 @@ export function sshConnectOptions(options: { host: string; port: number; usernam
       continue;
     }
     // An encrypted key (or one ssh2 cannot read) would end the attempt with an error; skip it.
-    if (utils.parseKey(key) instanceof Error) continue;
+    if (ssh2.utils.parseKey(key) instanceof Error) continue;
     authHandler.push({ type: 'publickey', username, key });
   }
   const files = [path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];

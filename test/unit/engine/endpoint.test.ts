@@ -5,13 +5,14 @@
  * into a temp DOCKER_CONFIG, as `docker context create` lays it out.
  */
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextId, resolveEndpoint } from '../../../src/engine/endpoint.js';
 import { parseDockerHost } from '../../../src/engine/docker-host.js';
-import { checkKnownHost } from '../../../src/engine/ssh.js';
+import { checkKnownHost, sshConnectOptions } from '../../../src/engine/ssh.js';
 import { DockerConfigError } from '../../../src/engine/errors.js';
 
 // Made at import: the tables below name folders inside it.
@@ -143,7 +144,7 @@ describe('parseDockerHost', () => {
     ['tcp://docker.example', 'tcp://docker.example:2375', { port: '2375', protocol: 'http' }],
     ['docker.example:4243', 'tcp://docker.example:4243', { host: 'docker.example', port: '4243' }],
     ['https://docker.example', 'https://docker.example:2376', { protocol: 'https', port: '2376' }],
-    ['ssh://deploy@docker.example', 'ssh://deploy@docker.example', { protocol: 'ssh', host: 'docker.example', port: '22', username: 'deploy' }],
+    ['ssh://deploy@docker.example', 'ssh://deploy@docker.example', { protocol: 'ssh', host: 'docker.example', port: '22', username: 'deploy', socketPath: undefined }],
     ['ssh://docker.example:2222', 'ssh://alice@docker.example:2222', { protocol: 'ssh', port: '2222', username: 'alice' }],
   ];
   it.each(cases)('%s', (host, address, options) => {
@@ -160,11 +161,23 @@ describe('parseDockerHost', () => {
   ])('%s is refused', (host, message) => {
     expect(() => parseDockerHost(host)).toThrow(message);
   });
-  it('an SSH agent goes first, then the default keys; the host key is checked', () => {
-    const r = parseDockerHost('ssh://u@h', { env: { SSH_AUTH_SOCK: '/tmp/agent.sock', HOME: '/nonexistent' } });
-    const ssh = (r.dockerOptions as { sshOptions: { authHandler: unknown[]; hostVerifier: unknown } }).sshOptions;
-    expect(ssh.authHandler).toEqual([{ type: 'agent', username: 'u', agent: '/tmp/agent.sock' }]);
-    expect(typeof ssh.hostVerifier).toBe('function');
+  it("SSH login: the URL's user, else $USER; the agent first, then the unencrypted default keys in the order ssh tries them", () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'ms-ssh-home-'));
+    try {
+      mkdirSync(path.join(home, '.ssh'));
+      for (const [type, file] of [['ed25519', 'id_ed25519'], ['rsa', 'id_rsa']]) {
+        execFileSync('ssh-keygen', ['-q', '-t', type!, '-N', '', '-f', path.join(home, '.ssh', file!)]);
+      }
+      execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', 'secret', '-f', path.join(home, '.ssh', 'id_ecdsa')]);
+      const ssh = sshConnectOptions({ host: 'h', port: 22, env: { USER: 'alice', SSH_AUTH_SOCK: '/tmp/agent.sock', HOME: home } });
+      expect(ssh.username).toBe('alice');
+      expect(ssh.connect.authHandler.map((m) => m.type)).toEqual(['agent', 'publickey', 'publickey']);
+      expect(ssh.connect.authHandler[1]).toMatchObject({ username: 'alice', key: readFileSync(path.join(home, '.ssh', 'id_rsa')) });
+      expect(ssh.connect.authHandler[2]).toMatchObject({ key: readFileSync(path.join(home, '.ssh', 'id_ed25519')) });
+      expect(sshConnectOptions({ host: 'h', port: 22, username: 'deploy', env: { USER: 'alice', HOME: '/nonexistent' } }).connect.authHandler).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 
