@@ -322,6 +322,8 @@ async function runImageOperation(ctx: StackContext, op: ImageOperation, signal: 
     return info.Id;
   } catch (err) {
     ctx.emit({ type: 'image.failed', image, error: `${messageOf(err)} (needed by ${services.join(', ')})`, ...codeOf(err) });
+    // The error says which services need the image, as every failure of up names its service (same class, so callers still match it).
+    if (err instanceof Error && !isAbortError(err)) err.message += ` (needed by ${services.length > 1 ? 'services' : 'service'} ${services.map((s) => `"${s}"`).join(', ')})`;
     throw err;
   }
 }
