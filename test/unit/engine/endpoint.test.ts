@@ -63,8 +63,8 @@ describe('resolveEndpoint: which context, as the Docker CLI chooses', () => {
     const env: Record<string, string> = { DOCKER_CONFIG: dir, ...options.env };
     if (env['DOCKER_CONFIG'] === 'EMPTY') env['DOCKER_CONFIG'] = path.join(dir, 'empty');
     if (env['HOME'] === 'HOME') {
-      // A home whose .docker is the store above.
-      const home = mkdtempSync(path.join(tmpdir(), 'ms-home-'));
+      // A home (inside the temp folder, removed with it) whose .docker is the store above.
+      const home = mkdtempSync(path.join(dir, 'home-'));
       symlinkSync(dir, path.join(home, '.docker'));
       env['HOME'] = home;
     }
