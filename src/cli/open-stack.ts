@@ -3,7 +3,7 @@
  * when there are any, or — for commands that work from labels alone — from
  * the project name (`-p` or COMPOSE_PROJECT_NAME) when there is no file.
  */
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { ModelstackError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { Stack } from '../stack/stack.js';
@@ -21,6 +21,11 @@ export interface OpenStackOptions {
   onEvent?: StackEventListener;
 }
 
+/** The engine the Docker CLI would use with the same environment and `--context`, connected (its API version negotiated). */
+export function connectCliEngine(global: Pick<GlobalOptions, 'context'>, io: Pick<CliIo, 'env'>, logger: Logger): Promise<Engine> {
+  return Engine.connect({ env: io.env, logger, ...(global.context ? { context: global.context } : {}) });
+}
+
 /**
  * Loads the project the global options describe and wraps it in a Stack.
  *
@@ -32,8 +37,7 @@ export async function openStack(global: GlobalOptions, io: CliIo, options: OpenS
   // nothing but our own lines reaches the terminal.
   const logger = pino({ level: 'silent' });
   const stackOptions = { logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) };
-  // The engine the Docker CLI would use with the same environment and `--context`.
-  const connect = () => Engine.connect({ env: io.env, logger, ...(global.context ? { context: global.context } : {}) });
+  const connect = () => connectCliEngine(global, io, logger);
   try {
     const project = await loadProjectFromCli(global, io);
     checkServices(Object.keys(project.services), options.services ?? []);

@@ -72,16 +72,22 @@ export interface SwarmObject {
 
 /** The engine is not a manager of an active swarm. */
 export class NotASwarmManagerError extends ModelstackError {
-  constructor(readonly address: string, state: string) {
+  /** `state`: the engine's swarm state, when known (`inactive`, `pending`, `active` on a worker…). */
+  constructor(readonly address: string, state?: string) {
     super(
       'NOT_A_SWARM_MANAGER',
-      `the engine at ${address} is not a swarm manager (swarm state: ${state || 'inactive'}); point DOCKER_HOST (or the Stack's engine) at a manager node, or run docker swarm init`,
+      `the engine at ${address} is not a swarm manager${state === undefined ? '' : ` (swarm state: ${state || 'inactive'})`}; point DOCKER_HOST or --context (or the Stack's engine) at a manager node, or run docker swarm init`,
     );
   }
 }
 
 export class SwarmClient {
   constructor(private readonly engine: Engine) {}
+
+  /** An engine call of the swarm API: a node that is no manager answers 503, said as {@link NotASwarmManagerError}. */
+  #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.engine.call(operation, fn, (err) => (err.statusCode === 503 && /not a swarm manager/i.test(err.engineMessage) ? new NotASwarmManagerError(this.engine.address) : undefined));
+  }
 
   /** The engine's swarm membership. */
   async info(options: CallOptions = {}): Promise<SwarmInfo> {
@@ -100,7 +106,7 @@ export class SwarmClient {
   }
 
   listServices(labels: string[], options: CallOptions = {}): Promise<SwarmService[]> {
-    return this.engine.call('list services', () => this.engine.request<SwarmService[]>('GET', '/services', { ...options, query: { filters: JSON.stringify({ label: labels }) } }));
+    return this.#call('list services', () => this.engine.request<SwarmService[]>('GET', '/services', { ...options, query: { filters: JSON.stringify({ label: labels }) } }));
   }
 
   inspectService(id: string, options: CallOptions = {}): Promise<SwarmService | undefined> {
@@ -109,13 +115,13 @@ export class SwarmClient {
 
   /** Creates a service; returns its id. */
   async createService(spec: object, options: CallOptions = {}): Promise<string> {
-    const created = await this.engine.call(`create service ${(spec as { Name?: string }).Name ?? ''}`, () => this.engine.request<{ ID: string }>('POST', '/services/create', { ...options, body: spec }));
+    const created = await this.#call(`create service ${(spec as { Name?: string }).Name ?? ''}`, () => this.engine.request<{ ID: string }>('POST', '/services/create', { ...options, body: spec }));
     return created.ID;
   }
 
   /** Replaces a service's spec (`version`: the one it was read at, as Swarm requires); returns the engine's warnings. */
   async updateService(id: string, version: number, spec: object, options: CallOptions = {}): Promise<string[]> {
-    const answer = await this.engine.call(`update service ${id}`, () =>
+    const answer = await this.#call(`update service ${id}`, () =>
       this.engine.request<{ Warnings?: string[] | null }>('POST', `/services/${encodeURIComponent(id)}/update`, { ...options, query: { version }, body: spec }),
     );
     return answer?.Warnings ?? [];
@@ -126,26 +132,26 @@ export class SwarmClient {
   }
 
   listTasks(filters: Record<string, string[]>, options: CallOptions = {}): Promise<SwarmTask[]> {
-    return this.engine.call('list tasks', () => this.engine.request<SwarmTask[]>('GET', '/tasks', { ...options, query: { filters: JSON.stringify(filters) } }));
+    return this.#call('list tasks', () => this.engine.request<SwarmTask[]>('GET', '/tasks', { ...options, query: { filters: JSON.stringify(filters) } }));
   }
 
   listNodes(options: CallOptions = {}): Promise<SwarmNode[]> {
-    return this.engine.call('list nodes', () => this.engine.request<SwarmNode[]>('GET', '/nodes', options));
+    return this.#call('list nodes', () => this.engine.request<SwarmNode[]>('GET', '/nodes', options));
   }
 
   listObjects(kind: 'secrets' | 'configs', labels: string[], options: CallOptions = {}): Promise<SwarmObject[]> {
-    return this.engine.call(`list ${kind}`, () => this.engine.request<SwarmObject[]>('GET', `/${kind}`, { ...options, query: { filters: JSON.stringify({ label: labels }) } }));
+    return this.#call(`list ${kind}`, () => this.engine.request<SwarmObject[]>('GET', `/${kind}`, { ...options, query: { filters: JSON.stringify({ label: labels }) } }));
   }
 
   /** A config's content (`Spec.Data`); secrets have none to give (the API never returns their data). */
   async configData(id: string, options: CallOptions = {}): Promise<Buffer> {
-    const config = await this.engine.call(`inspect config ${id}`, () => this.engine.request<{ Spec: { Data?: string } }>('GET', `/configs/${encodeURIComponent(id)}`, options));
+    const config = await this.#call(`inspect config ${id}`, () => this.engine.request<{ Spec: { Data?: string } }>('GET', `/configs/${encodeURIComponent(id)}`, options));
     return Buffer.from(config.Spec.Data ?? '', 'base64');
   }
 
   /** Creates a secret or config; returns its id. */
   async createObject(kind: 'secrets' | 'configs', name: string, labels: Record<string, string>, content: Buffer, options: CallOptions = {}): Promise<string> {
-    const created = await this.engine.call(`create ${kind.slice(0, -1)} ${name}`, () =>
+    const created = await this.#call(`create ${kind.slice(0, -1)} ${name}`, () =>
       this.engine.request<{ ID: string }>('POST', `/${kind}/create`, { ...options, body: { Name: name, Labels: labels, Data: content.toString('base64') } }),
     );
     return created.ID;

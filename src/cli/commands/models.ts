@@ -12,6 +12,7 @@ import { loadModelsFile } from '../../models/models-file.js';
 import { serializeProject } from '../../compose/serialize.js';
 import { oneOf, parseSeconds } from '../arguments.js';
 import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
+import { connectCliEngine } from '../open-stack.js';
 import { parseProgressMode, renderProgress } from '../progress.js';
 import { psJson, psTable } from './ps.js';
 
@@ -29,10 +30,12 @@ export function registerModels(program: Command, io: CliIo): void {
     .description('Model stacks from a models file: intent/sentiment/NER-style TensorFlow containers, secure by default')
     .requiredOption('-c, --config <file>', 'the models file (YAML; see docs/model-stacks.md)');
 
-  const open = async (command: Command): Promise<{ stack: ModelStack; global: GlobalOptions }> => {
+  /** The model stack of the models file; on the engine the Docker CLI would use, unless the command needs none (`compose`). */
+  const open = async (command: Command, engine = true): Promise<{ stack: ModelStack; global: GlobalOptions }> => {
     const global = command.optsWithGlobals<GlobalOptions & ModelsFlags>();
     const options = await loadModelsFile(resolve(io, global.config));
-    return { stack: defineModelStack(options, { logger: pino({ level: 'silent' }) }), global };
+    const logger = pino({ level: 'silent' });
+    return { stack: defineModelStack(options, { logger, ...(engine ? { engine: await connectCliEngine(global, io, logger) } : {}) }), global };
   };
 
   models
@@ -104,7 +107,7 @@ export function registerModels(program: Command, io: CliIo): void {
     .command('compose')
     .description('Print the models as a compose file (secrets appear as references to variables, not values)')
     .action(async (_flags: unknown, command: Command) => {
-      const { stack } = await open(command);
+      const { stack } = await open(command, false);
       io.stdout(serializeProject(stack.project, { format: 'yaml', escapeDollars: true }));
     });
 }

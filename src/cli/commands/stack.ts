@@ -19,6 +19,7 @@ import { Stack } from '../../stack/stack.js';
 import { collect, oneOf, parseSeconds } from '../arguments.js';
 import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
 import { loadProjectFromCli } from '../load-project.js';
+import { connectCliEngine } from '../open-stack.js';
 import { parseProgressMode, renderProgress } from '../progress.js';
 
 interface DeployFlags {
@@ -82,7 +83,7 @@ export function registerStack(program: Command, io: CliIo): void {
     .option('--format <format>', `${FORMATS.join(' or ')} (json: one object per line)`, oneOf(FORMATS), 'table')
     .action(async (name: string, _flags: { all?: boolean; format: 'table' | 'json' }, command: Command) => {
       const o = command.optsWithGlobals<GlobalOptions & { all?: boolean; format: 'table' | 'json' }>();
-      const tasks = await byName(name).ps({ all: Boolean(o.all) });
+      const tasks = await (await byName(name, o, io)).ps({ all: Boolean(o.all) });
       if (o.format === 'json') {
         for (const t of tasks) io.stdout(`${JSON.stringify({ ID: t.id, Name: t.name, Service: t.service, Image: t.image, Node: t.node ?? '', CurrentState: t.state, Error: t.status.includes(': ') ? t.status.slice(t.status.indexOf(': ') + 2) : '' })}\n`);
         return;
@@ -95,8 +96,8 @@ export function registerStack(program: Command, io: CliIo): void {
     .command('services')
     .description("List the stack's services and how many of their tasks run")
     .argument('<name>', 'stack name')
-    .action(async (name: string) => {
-      const tasks = await byName(name).ps({});
+    .action(async (name: string, _flags: unknown, command: Command) => {
+      const tasks = await (await byName(name, command.optsWithGlobals<GlobalOptions>(), io)).ps({});
       const services = new Map<string, { running: number; total: number; image: string }>();
       for (const t of tasks) {
         const s = services.get(t.service) ?? { running: 0, total: 0, image: t.image };
@@ -114,7 +115,7 @@ export function registerStack(program: Command, io: CliIo): void {
     .argument('<name>', 'stack name')
     .action(async (name: string, _flags: unknown, command: Command) => {
       const o = command.optsWithGlobals<GlobalOptions>();
-      const s = byName(name);
+      const s = await byName(name, o, io);
       await renderProgress(s, parseProgressMode(o.progress), io, () => s.down());
     });
 }
@@ -123,14 +124,16 @@ export function registerStack(program: Command, io: CliIo): void {
 async function openSwarmStack(name: string, global: GlobalOptions, io: CliIo): Promise<Stack<SwarmPlan>> {
   assertValidProjectName(name, 'the stack name');
   const project = await loadProjectFromCli({ ...global, projectName: name }, io);
-  return new Stack(project, { logger: pino({ level: 'silent' }), backend: new SwarmBackend() });
+  const logger = pino({ level: 'silent' });
+  return new Stack(project, { logger, backend: new SwarmBackend(), engine: await connectCliEngine(global, io, logger) });
 }
 
 /** A stack known by name only: enough for ps, services and rm (found by its namespace label). */
-function byName(name: string): Stack<SwarmPlan> {
+async function byName(name: string, global: GlobalOptions, io: CliIo): Promise<Stack<SwarmPlan>> {
   assertValidProjectName(name, 'the stack name');
   const { project } = Stack.forProject(name);
-  return new Stack(project, { logger: pino({ level: 'silent' }), backend: new SwarmBackend() });
+  const logger = pino({ level: 'silent' });
+  return new Stack(project, { logger, backend: new SwarmBackend(), engine: await connectCliEngine(global, io, logger) });
 }
 
 function table(rows: string[][]): string {

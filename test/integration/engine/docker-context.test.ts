@@ -76,6 +76,23 @@ describe.skipIf(!existsSync(E26.slice('unix://'.length)))('Docker contexts (main
     expect((err as Error).message).toMatch(/context "ms-nope" \(from DOCKER_CONTEXT\) does not exist .*contexts: default, ms-e26, ms-main/);
   });
 
+  it('the stack and models commands go where --context says too', async () => {
+    const env = { DOCKER_CONFIG: configDir, DOCKER_HOST: MAIN };
+    // Neither engine is a swarm manager: the error names the engine reached.
+    const stackPs = await cli(['--context', 'ms-e26', 'stack', 'ps', 'nosuchstack'], { cwd: configDir, env });
+    expect(stackPs.code).toBe(1);
+    expect(stackPs.stderr).toContain(`the engine at ${E26} is not a swarm manager`);
+    await dockerCli(configDir, 'context', 'create', 'ms-nowhere', '--docker', `host=unix://${configDir}/nowhere.sock`);
+    const models = projectDir({ 'models.yml': 'name: ctxmodels\nmodels:\n  - name: intent\n' });
+    try {
+      const ps = await cli(['--context', 'ms-nowhere', 'models', '-c', 'models.yml', 'ps'], { cwd: models.dir, env });
+      expect(ps.code).toBe(1);
+      expect(ps.stderr).toContain(`${configDir}/nowhere.sock`);
+    } finally {
+      models.remove();
+    }
+  });
+
   it('modelstack --context puts the containers on that engine, even with DOCKER_HOST at the other one', async () => {
     const project = projectDir({
       'compose.yml': [
