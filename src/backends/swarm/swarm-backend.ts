@@ -11,6 +11,7 @@
  * Swarm has no events for tasks: the waits read the task list every 250 ms,
  * the one place modelstack polls.
  */
+import { setMaxListeners } from 'node:events';
 import { FileReader } from '../container/files.js';
 import type { ExecResult } from '../../engine/container-client.js';
 import type { Engine } from '../../engine/engine.js';
@@ -78,6 +79,8 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 const POLL_MS = 250;
 /** How long a task must be seen running before it counts (its exit at start reaches the manager well within this). */
 const TASK_SETTLE_MS = 500;
+/** A task running for this long by its own timestamp is settled without watching it (the margin covers clock skew). */
+const LONG_RUNNING_MS = 5_000;
 /** How long a task may wait for ports or resources an old task of a rollout still holds. */
 const TRANSIENT_PENDING_MS = 15_000;
 
@@ -89,6 +92,8 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     const deadlineController = new AbortController();
     const timer = setTimeout(() => deadlineController.abort(new SwarmWaitTimeoutError(project.name, timeoutMs, 'the deadline passed')), timeoutMs + 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, deadlineController.signal]) : deadlineController.signal;
+    // Every engine call of the deploy listens on it (the transport adds one listener per request).
+    setMaxListeners(0, signal);
     try {
       await engine.swarm.requireManager({ signal });
       const stack = project.name;
@@ -471,6 +476,9 @@ async function waitForService(env: SwarmRunEnv, service: string, name: string): 
     const now = Date.now();
     const running = tasks.filter((t) => {
       if (t.Status.State !== 'running' || t.NodeID === undefined || !readyNodes.has(t.NodeID)) return false;
+      // A task whose own clock says it has run for long (a kept service) needs no watching; the
+      // margin is for a manager's clock ahead of ours.
+      if (Date.parse(t.Status.Timestamp ?? '') <= now - LONG_RUNNING_MS) return true;
       const since = runningSince.get(t.ID) ?? now;
       runningSince.set(t.ID, since);
       return now - since >= TASK_SETTLE_MS;
