@@ -28,4 +28,6 @@ export const CONTAINER_PATHS = {
   gatewayConf: '/etc/nginx/conf.d/default.conf',
   /** Where the gateway's secret auth snippet goes. */
   gatewayAuth: '/etc/nginx/modelstack/auth.conf',
+  /** The gateway's `resolver` line, written at its start from the container's own /etc/resolv.conf. */
+  gatewayResolver: '/tmp/modelstack-resolver.conf',
 } as const;

@@ -20,12 +20,24 @@ export function gatewayAuth(token: string): string {
   return `set $modelstack_expected_auth "Bearer ${token}";\n`;
 }
 
+/**
+ * The gateway's command: nginx needs the address of a DNS server to look models up per request,
+ * and takes it from no file of its own; it is the first IPv4 nameserver of the container's
+ * /etc/resolv.conf (Docker's embedded 127.0.0.11 on a project network or overlay, the cluster's
+ * DNS in a pod).
+ */
+export const GATEWAY_COMMAND = [
+  'sh',
+  '-c',
+  `awk 'BEGIN { r = "127.0.0.11" } /^nameserver/ && $2 !~ /:/ && !found { r = $2; found = 1 } END { print "resolver " r " valid=5s ipv6=off;" }' /etc/resolv.conf > ${CONTAINER_PATHS.gatewayResolver} && exec nginx -g 'daemon off;'`,
+];
+
 /** The nginx `conf.d` file: no secret in it. */
 export function gatewayConfig(routes: GatewayRoute[]): string {
   const locations = routes.map(
     (r) => `
   location /${r.name}/ {
-    # The model's address is looked up per request (Docker's DNS, below): a recreated model
+    # The model's address is looked up per request (the resolver above): a recreated model
     # container, or a swarm task that moved to another node, is found without reloading nginx,
     # and the gateway starts before its models exist (a swarm starts services in no order).
     set $modelstack_upstream ${r.name}:${r.port};
@@ -51,8 +63,8 @@ map $http_upgrade $connection_upgrade {
 server {
   listen ${CONTAINER_PORTS.gateway};
   server_tokens off;
-  # Docker's embedded DNS, on every user network and overlay.
-  resolver 127.0.0.11 valid=5s ipv6=off;
+  # The container's own DNS server (Docker's 127.0.0.11, a cluster's DNS), written at start.
+  include ${CONTAINER_PATHS.gatewayResolver};
   client_max_body_size 64m;
 
   location = /healthz {

@@ -20,7 +20,7 @@ import { projectFromDocument } from '../compose/load.js';
 import type { Project } from '../compose/model.js';
 import type { KeyPath, RawMap, RawValue } from '../compose/tree.js';
 import { CONTAINER_PATHS, CONTAINER_PORTS } from './container.js';
-import { gatewayAuth, gatewayConfig } from './gateway.js';
+import { GATEWAY_COMMAND, gatewayAuth, gatewayConfig } from './gateway.js';
 import { type ModelStackOptions, ModelStackConfigError, type ValidOptions, optionIssue, validateOptions } from './options.js';
 import { SSH_PATHS, authorizedKeysProblem, bootstrapScript, generateHostKey, looksLikePublicKey, sshdDropIn } from './ssh.js';
 
@@ -173,6 +173,7 @@ function modelStackDocument(options: ValidOptions, fail: (at: KeyPath, detail: s
     const gatewayInfo: ModelInfo = { flavour: 'gateway', ssh: false };
     services.gateway = {
       image: options.gateway.image ?? DEFAULTS.gatewayImage,
+      command: GATEWAY_COMMAND,
       ports: [port(CONTAINER_PORTS.gateway, options.gateway.port ?? DEFAULTS.ports.gateway, 0, hostIp)],
       configs: [{ source: 'gateway_conf', target: CONTAINER_PATHS.gatewayConf, mode: 0o444 }],
       secrets: [

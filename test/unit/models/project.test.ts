@@ -95,8 +95,9 @@ describe('modelStackProject', () => {
     const conf = p.configs.gateway_conf!.content!;
     expect(conf).toMatch(/location \/intent\/ \{\n(.*\n)*?    set \$modelstack_upstream intent:8888;\n/);
     expect(conf).toContain('proxy_pass http://$modelstack_upstream$modelstack_path;');
-    // Looked up per request through Docker's DNS, not once at start.
-    expect(conf).toContain('resolver 127.0.0.11 ');
+    // Looked up per request through the container's own DNS server, written at start, not once at start.
+    expect(conf).toContain('include /tmp/modelstack-resolver.conf;');
+    expect(p.services.gateway!.command).toEqual(['sh', '-c', expect.stringContaining("/etc/resolv.conf > /tmp/modelstack-resolver.conf && exec nginx -g 'daemon off;'")]);
     expect(conf).toContain('include /etc/nginx/modelstack/auth.conf;');
     expect(conf).not.toContain('gateway-token-0123456789');
     expect(p.environment!.MODELSTACK_GATEWAY_AUTH).toBe('set $modelstack_expected_auth "Bearer gateway-token-0123456789";\n');

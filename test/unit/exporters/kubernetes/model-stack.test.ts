@@ -34,8 +34,11 @@ describe('the seed model stack, exported', () => {
     const { objects } = kubernetesManifests(seed());
     for (const name of ['intent', 'sentiment', 'ner', 'gateway']) {
       expect(workload(objects, name).kind).toBe('Deployment');
-      expect(find(objects, 'Service', name).spec.type).toBe('ClusterIP');
+      // dnsrr (the name is the model's pod), as on a swarm.
+      expect(find(objects, 'Service', name).spec.clusterIP).toBe('None');
     }
+    // Host-mode ports: a hostPort on the pod's node, on the address the preset chose (127.0.0.1).
+    expect(workload(objects, 'intent').spec.template.spec.containers[0]!.ports).toContainEqual(expect.objectContaining({ containerPort: 8888, hostPort: 8888, hostIP: '127.0.0.1' }));
     expect(workload(objects, 'intent').metadata.labels?.['app.kubernetes.io/component']).toBe('jupyter');
     expect(workload(objects, 'gateway').metadata.labels?.['app.kubernetes.io/component']).toBe('gateway');
     expect(find(objects, 'Service', 'intent').spec.ports).toEqual([{ name: 'tcp-8888', port: 8888, targetPort: 8888, protocol: 'TCP' }]);
@@ -73,12 +76,12 @@ describe('the seed model stack, exported', () => {
     expect(find(objects, 'ConfigMap', 'gateway-conf').data?.gateway_conf).toContain('location /intent/');
   });
 
-  it('warns, per model, about what the cluster cannot keep: code folders, restart on-failure, published ports, start order', () => {
+  it('warns, per model, about what the cluster cannot keep: code folders, restart on-failure, start order', () => {
     const { warnings } = kubernetesManifests(seed());
     const keys = (service: string) => warnings.filter((w) => w.service === service).map((w) => w.key).sort();
-    expect(keys('intent')).toEqual(['ports', 'restart', 'volumes[0]']);
-    expect(keys('sentiment')).toEqual(['deploy.resources.reservations.devices[0].count', 'ports', 'restart', 'volumes[0]']);
-    expect(keys('gateway')).toEqual(['depends_on', 'ports', 'restart']);
+    expect(keys('intent')).toEqual(['restart', 'volumes[0]']);
+    expect(keys('sentiment')).toEqual(['deploy.resources.reservations.devices[0].count', 'restart', 'volumes[0]']);
+    expect(keys('gateway')).toEqual(['depends_on', 'restart']);
     expect(warnings.find((w) => w.service === 'intent' && w.key === 'volumes[0]')?.message).toMatch(/bind mount of \/srv\/cs\/intent at \/tf\/notebooks/);
     expect(warnings.find((w) => w.service === 'gateway' && w.key === 'depends_on')?.message).toMatch(/intent \(service_healthy, restart\), sentiment \(service_healthy, restart\), ner \(service_healthy, restart\)/);
   });
