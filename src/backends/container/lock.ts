@@ -82,6 +82,8 @@ function holderOf(info: Dockerode.ContainerInspectInfo): LockHolder {
 
 /** Lock containers this process holds now (by id). */
 const heldHere = new Set<string>();
+/** Lock creates this process has sent and not yet seen answered, by project (the engine may have made the lock already). */
+const acquiringHere = new Map<string, number>();
 
 /**
  * A lock nobody holds any more: its owner process is gone, its `until` has
@@ -90,8 +92,9 @@ const heldHere = new Set<string>();
  */
 function isAbandoned(info: Dockerode.ContainerInspectInfo): boolean {
   const holder = holderOf(info);
+  const project = info.Config.Labels?.[LOCK_LABEL] ?? '';
   const ours = holder.owner === ownerOfThisProcess() && Boolean(info.Config.Labels?.[UNTIL_LABEL]);
-  return ownerIsGone(holder.owner) || Date.now() > holder.until || (ours && !heldHere.has(info.Id));
+  return ownerIsGone(holder.owner) || Date.now() > holder.until || (ours && !heldHere.has(info.Id) && !acquiringHere.get(project));
 }
 
 /**
@@ -121,6 +124,7 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
   let id: string | undefined;
   while (!id) {
     options.signal?.throwIfAborted();
+    acquiringHere.set(project, (acquiringHere.get(project) ?? 0) + 1);
     try {
       id = await engine.containers.create(
         {
@@ -131,7 +135,7 @@ export async function withProjectLock<T>(engine: Engine, project: string, option
         },
         // A create already sent when the caller aborts may finish (briefly), so its lock is certainly removed below.
         options.signal ? { signal: graceAfter(options.signal, CREATE_GRACE_MS) } : {},
-      );
+      ).finally(() => acquiringHere.set(project, acquiringHere.get(project)! - 1));
       heldHere.add(id);
       if (options.signal?.aborted) {
         await release(engine, id, true);
