@@ -39,7 +39,7 @@ import { type StackContext, codeOf } from '../../stack/context.js';
 import { graceAfter, startContainer, stopAndRemove, stopContainer } from './container-ops.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
-import { observeProject, observedFromInspect } from './observe.js';
+import { observeProject, observedFromInspect, readyFromList } from './observe.js';
 
 /** A dependency did not meet its `depends_on` condition. */
 export class DependencyFailedError extends ModelstackError {
@@ -92,7 +92,8 @@ interface RunEnv {
   ctx: StackContext;
   /** Engine name of each network → its id (observed, external, or created by this up). */
   networkIds: Map<string, string>;
-  events: EventHub;
+  /** The project's event stream; none when every wait is answered by the list (a no-op up). */
+  events: EventHub | undefined;
   deadline: number;
   timeoutMs: number;
   /** Fires at up's deadline (plus a grace): ends every engine call. */
@@ -104,6 +105,8 @@ interface RunEnv {
   waits: Map<string, Promise<ReadyState>>;
   /** Containers this up started: any restart they show happened since, i.e. a crash. */
   started: Set<string>;
+  /** The containers as this up's one list showed them, by id: a kept one the list shows ready needs no wait. */
+  listed: Map<string, ObservedContainer>;
 }
 
 type OperationResult = StackContainer | string | undefined;
@@ -185,8 +188,10 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
         specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
       });
 
-      // 4. Execute, with one event stream for every wait, opened before any container starts.
-      const events = await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] }, { signal });
+      // 4. Execute, with one event stream for every wait, opened before any container starts;
+      // none when nothing starts and the list answers every wait (a no-op up).
+      const listed = new Map(observed.containers.map((c) => [c.id, c]));
+      const events = answeredByList(operations, listed) ? undefined : await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] }, { signal });
       try {
         const env: RunEnv = {
           ctx,
@@ -199,6 +204,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
           probe: options.probe === true,
           waits: new Map(),
           started: new Set(),
+          listed,
         };
         const reported = new Set<unknown>();
         const results = await execute<UpOperation & OperationNode, OperationResult>(operations, {
@@ -226,7 +232,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
           .filter((c): c is StackContainer => typeof c === 'object');
         return { plan, containers };
       } finally {
-        events.close();
+        events?.close();
       }
     };
     if (options.dryRun || !lockImage) return await converge();
@@ -456,6 +462,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         } else if (op.restartFor) {
           await stopContainer(ctx, service, name, a.id, call);
           await startContainer(ctx, service, name, a.id, { ...call, reason: `restart: "${op.restartFor}" was recreated` });
+          env.started.add(a.id);
         }
         return { id: a.id, name, service, number: a.number };
       }
@@ -577,7 +584,10 @@ function waitFor(env: RunEnv, c: StackContainer, condition: ReadyCondition): Pro
   const key = `${c.id}:${condition}`;
   let p = env.waits.get(key) ?? (condition === 'ready' ? env.waits.get(`${c.id}:healthy`) : undefined);
   if (!p) {
-    p = waitReady(env, c, condition);
+    // A container this up did not start or restart, that the up's one list already shows ready: no inspect, no wait.
+    const listed = env.started.has(c.id) ? undefined : env.listed.get(c.id);
+    const known = listed && readyFromList(listed, condition);
+    p = known ? Promise.resolve(reportReady(env.ctx, c, { ...known, name: c.name })) : waitReady(env, c, condition);
     env.waits.set(key, p);
   }
   return p;
@@ -594,20 +604,11 @@ async function waitReady(env: RunEnv, c: StackContainer, condition: ReadyConditi
       service: c.service,
       containerName: c.name,
       ...(env.stop ? { signal: env.stop } : {}),
-      events: env.events,
+      ...(env.events ? { events: env.events } : {}),
       probe: env.probe,
       ...(env.started.has(c.id) ? { restartsBefore: 0 } : {}),
     });
-    ctx.emit({
-      type: state.readyBy === 'state' ? 'container.ready' : 'container.healthy',
-      service: c.service,
-      container: c.name,
-      readyBy: state.readyBy,
-      ...(state.health ? { health: state.health } : {}),
-      ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
-      elapsedMs: state.elapsedMs,
-    });
-    return state;
+    return reportReady(ctx, c, state);
   } catch (err) {
     if (!env.stop?.aborted) ctx.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
     throw err;
@@ -628,3 +629,35 @@ function reportTolerated(ctx: StackContext, op: UpOperation, err: unknown): void
   });
 }
 
+
+/** The ready event of a container, from a wait or from the list. */
+function reportReady(ctx: StackContext, c: StackContainer, state: ReadyState): ReadyState {
+  ctx.emit({
+    type: state.readyBy === 'state' ? 'container.ready' : 'container.healthy',
+    service: c.service,
+    container: c.name,
+    readyBy: state.readyBy,
+    ...(state.health ? { health: state.health } : {}),
+    ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+    elapsedMs: state.elapsedMs,
+  });
+  return state;
+}
+
+/** True when no operation starts, stops or makes anything and the list shows every container waited for ready. */
+function answeredByList(operations: UpOperation[], listed: ReadonlyMap<string, ObservedContainer>): boolean {
+  const kept = new Map<string, ObservedContainer | undefined>();
+  for (const op of operations) {
+    if (op.kind === 'warning') continue;
+    if (op.kind !== 'container' || op.action.action !== 'keep' || op.action.start || op.restartFor) {
+      if (op.kind !== 'wait') return false;
+      continue;
+    }
+    kept.set(op.id, listed.get(op.action.id));
+  }
+  return operations.every((op) => {
+    if (op.kind !== 'wait') return true;
+    const c = kept.get(op.target);
+    return c !== undefined && readyFromList(c, op.condition) !== undefined;
+  });
+}
