@@ -4,11 +4,11 @@
  * the project name (`-p` or COMPOSE_PROJECT_NAME) when there is no file.
  */
 import { type Logger, pino } from 'pino';
-import { ModelstackError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { Stack } from '../stack/stack.js';
 import type { StackEventListener } from '../stack/events.js';
 import { ComposeFileError } from '../compose/errors.js';
+import { assertServicesExist } from '../compose/load-errors.js';
 import { assertValidProjectName } from '../compose/project-name.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from './context.js';
 import { loadProjectFromCli } from './load-project.js';
@@ -30,7 +30,7 @@ export function connectCliEngine(global: Pick<GlobalOptions, 'context'>, io: Pic
  * Loads the project the global options describe and wraps it in a Stack.
  *
  * @throws CliUsageError when there is neither a compose file nor a project name.
- * @throws ModelstackError `NO_SUCH_SERVICE` when a named service is not in the file.
+ * @throws NoSuchServiceError when a named service is not in the file.
  */
 export async function openStack(global: GlobalOptions, io: CliIo, options: OpenStackOptions = {}): Promise<Stack> {
   // The CLI reports warnings through its progress view; pino stays quiet so
@@ -40,7 +40,7 @@ export async function openStack(global: GlobalOptions, io: CliIo, options: OpenS
   const connect = () => connectCliEngine(global, io, logger);
   try {
     const project = await loadProjectFromCli(global, io);
-    checkServices(Object.keys(project.services), options.services ?? []);
+    assertServicesExist(project, options.services ?? []);
     return new Stack(project, { ...stackOptions, engine: await connect() });
   } catch (err) {
     const noFile = err instanceof ComposeFileError && err.code === 'COMPOSE_NO_FILES';
@@ -54,13 +54,3 @@ export async function openStack(global: GlobalOptions, io: CliIo, options: OpenS
   }
 }
 
-/**
- * Fails on a service the compose file does not define, as Compose does when
- * it loads the project (before any engine call).
- */
-function checkServices(known: string[], named: string[]): void {
-  const unknown = named.filter((s) => !known.includes(s));
-  if (unknown.length) {
-    throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')} (services: ${known.join(', ') || 'none'})`);
-  }
-}

@@ -7,6 +7,7 @@
  */
 import { dependencyOrder } from '../../compose/graph.js';
 import type { Engine } from '../../engine/engine.js';
+import { assertServicesExist } from '../../compose/load-errors.js';
 import { ModelstackError } from '../../errors.js';
 import { LABEL } from '../../plan/labels.js';
 import type { ObservedContainer } from '../../plan/observed.js';
@@ -166,8 +167,9 @@ export class ContainerBackend implements StackBackend {
 async function serviceContainers(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ObservedContainer[]> {
   const all = await observeContainers(ctx.engine, ctx.project.name, [`${LABEL.oneoff}=False`], options);
   if (!services?.length) return all;
-  const unknown = services.filter((s) => !all.some((c) => c.service === s) && !Object.hasOwn(ctx.project.services, s));
-  if (unknown.length) throw new ModelstackError('NO_SUCH_SERVICE', `no such service: ${unknown.map((s) => `"${s}"`).join(', ')}`);
+  // A stack known by name only has no services but its containers'.
+  const known = { ...ctx.project, services: { ...Object.fromEntries(all.map((c) => [c.service, {}])), ...ctx.project.services } };
+  assertServicesExist(known, services);
   return all.filter((c) => services.includes(c.service));
 }
 

@@ -18,6 +18,7 @@
  * frozen engine cannot hold `up` past it.
  */
 import { setMaxListeners } from 'node:events';
+import { assertServicesExist } from '../../compose/load-errors.js';
 import type { ContainerSpec } from '../../plan/container-spec.js';
 import { ContainerNameConflictError, EngineUnreachableError, WaitTimeoutError } from '../../engine/errors.js';
 import { EventHub } from '../../engine/event-hub.js';
@@ -123,11 +124,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   try {
     // 1. Check what can be checked before any side effect.
     const targets = options.services ?? Object.keys(project.services);
-    for (const s of targets) {
-      if (!Object.hasOwn(project.services, s)) {
-        throw new ModelstackError('NO_SUCH_SERVICE', `no such service: "${s}" (services: ${Object.keys(project.services).join(', ') || 'none'})`);
-      }
-    }
+    assertServicesExist(project, targets);
     const order = dependencyOrder(project, targets);
     for (const name of order) containerSpecFor(project, name, 1);
     const info = engine.info ?? (await engine.ping());

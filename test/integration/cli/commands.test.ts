@@ -125,7 +125,8 @@ describe('modelstack commands', () => {
     expect((await byName(['port', 'web', '8080'])).stdout).toMatch(/^127\.0\.0\.1:\d+\n$/);
     const unknown = await byName(['logs', 'nosuch']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('modelstack: no such service: "nosuch"\n');
+    // Known by name only: the services are those of its containers.
+    expect(unknown.stderr).toMatch(/^modelstack: no such service: "nosuch"; the project's services: (web, worker|worker, web)\n$/);
     // COMPOSE_PROJECT_NAME names the project just as well.
     const fromEnv = await cli(['ps', '-q'], { cwd: elsewhere.dir, env: { COMPOSE_PROJECT_NAME: run } });
     expect(fromEnv.stdout.trim().split('\n')).toHaveLength(2);

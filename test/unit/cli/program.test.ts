@@ -96,7 +96,7 @@ describe('failures found before any engine call exit with 1', () => {
     const { code, stdout, stderr } = await run(argv, project);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe('modelstack: no such service: "nosuch" (services: web)\n');
+    expect(stderr).toBe('modelstack: no such service: "nosuch"; the project\'s services: web\n');
   });
 
   it('up needs a compose file even with -p', async () => {
