@@ -10,6 +10,7 @@
  * only knows ids, order, limits, signals and failures — so every backend
  * (containers, Swarm) shares it.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { abortReason, isAbortError, messageOf } from '../errors.js';
 
@@ -57,6 +58,8 @@ export async function execute<Op extends OperationNode, R>(operations: readonly 
   const byId = checkGraph(operations);
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every operation, and every engine call of each, listens on this one signal.
+  setMaxListeners(0, signal);
   const results = new Map<string, R>();
   const settled = new Map<string, Promise<'ok' | 'tolerated'>>();
   const failures: unknown[] = [];

@@ -118,6 +118,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   const deadline = Date.now() + timeoutMs;
   // Engine calls end at the deadline (plus a grace); waits end at the deadline itself.
   const callDeadline = new AbortController();
+  setMaxListeners(0, callDeadline.signal); // every create and start of the up listens on it
   const timer = setTimeout(() => callDeadline.abort(new UpTimeoutError(timeoutMs, 'in time')), timeoutMs + CALL_GRACE_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, callDeadline.signal]) : callDeadline.signal;
   setMaxListeners(0, signal);

@@ -59,6 +59,29 @@ describe('execute', () => {
     expect(results).toEqual({ net: 'net()', a: 'a(net())', b: 'b(net())', c: 'c(a(net()),b(net()))' });
   });
 
+  it('one signal for every operation and each of its calls: no MaxListenersExceededWarning however many listen', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const ops = Array.from({ length: 40 }, (_, i) => ({ id: `op${i}`, after: [] as string[] }));
+      await execute(ops, {
+        parallelism: 40,
+        run: async (_op, { signal }) => {
+          // As the engine transport does: a listener per request, three requests per operation.
+          const listeners = [0, 1, 2].map(() => () => undefined);
+          for (const l of listeners) signal.addEventListener('abort', l);
+          await sleep(5);
+          for (const l of listeners) signal.removeEventListener('abort', l);
+        },
+      });
+      await sleep(10); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps to the parallelism limit; unbounded operations take no slot', async () => {
     const ops: Op[] = [...Array(6)].map((_, i) => ({ id: `c${i}`, after: [], ms: 15 }));
     ops.push({ id: 'wait', after: [], unbounded: true, ms: 60 });
