@@ -91,6 +91,8 @@ describe('waitUntilReady', () => {
   const TRIES = 10;
   const LOOP_TIMEOUT_MS = 240_000;
   type Outcome = ContainerFailedError['failure'] | { kind: 'not caught'; outcome: unknown };
+  /** The kind, and for a miss what the wait gave instead (a failing run says why). */
+  const kindOf = (k: Outcome): string => (k.kind === 'not caught' ? `not caught: ${k.outcome instanceof Error ? `${k.outcome.name}: ${k.outcome.message}` : JSON.stringify(k.outcome)}` : k.kind);
   const failuresOver = async (spec: () => Partial<ContainerSpec>): Promise<Outcome[]> => {
     const kinds: Outcome[] = [];
     for (let i = 0; i < TRIES; i++) {
@@ -109,7 +111,7 @@ describe('waitUntilReady', () => {
       memoryBytes: 8 * 1024 * 1024,
       memorySwapBytes: 8 * 1024 * 1024,
     }));
-    expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('oom-killed'));
+    expect(kinds.map(kindOf)).toEqual(Array(TRIES).fill('oom-killed'));
   }, LOOP_TIMEOUT_MS);
 
   it('catches an exit 3 right after start, 10 of 10 (no healthcheck)', async () => {
@@ -119,7 +121,7 @@ describe('waitUntilReady', () => {
 
   it('catches a crash loop under restart: always, 10 of 10 (no healthcheck)', async () => {
     const kinds = await failuresOver(() => ({ command: ['sh', '-c', 'sleep 0.05; exit 1'], restart: { name: 'always' } }));
-    expect(kinds.map((k) => k.kind)).toEqual(Array(TRIES).fill('restarted'));
+    expect(kinds.map(kindOf)).toEqual(Array(TRIES).fill('restarted'));
     expect(kinds.every((k) => k.kind === 'restarted' && k.exitCode === 1)).toBe(true);
   }, LOOP_TIMEOUT_MS);
 
