@@ -13,6 +13,11 @@ import { ContainerNameConflictError, ExecError, ImageNotFoundError, PortAlreadyA
 import { type EngineStream, type OutputStream, demuxDecoder, readStream } from './streams.js';
 
 /** One line a container printed. */
+/** A container as the engine lists it (`GET /containers/json`). */
+export type ListedContainer = Dockerode.ContainerInfo;
+/** A container as the engine inspects it (`GET /containers/{id}/json`). */
+export type InspectedContainer = Dockerode.ContainerInspectInfo;
+
 export interface LogLine {
   stream: OutputStream;
   text: string;

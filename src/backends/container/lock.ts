@@ -18,7 +18,7 @@
  * holder may hold it (its own deadline, `until`): a lock whose owner process
  * is gone, or whose `until` has passed, is broken.
  */
-import type Dockerode from 'dockerode';
+import type { InspectedContainer } from '../../engine/container-client.js';
 import { ContainerNameConflictError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelstackError, sleep } from '../../errors.js';
@@ -70,7 +70,7 @@ function lockName(project: string): string {
   return `${project}-modelstack-lock`;
 }
 
-function holderOf(info: Dockerode.ContainerInspectInfo): LockHolder {
+function holderOf(info: InspectedContainer): LockHolder {
   const labels = info.Config.Labels ?? {};
   const until = Number(labels[UNTIL_LABEL]);
   return {
@@ -90,7 +90,7 @@ const acquiringHere = new Map<string, number>();
  * passed, or it names this process, which does not hold it (an aborted
  * acquisition the engine completed after we gave up on it).
  */
-function isAbandoned(info: Dockerode.ContainerInspectInfo): boolean {
+function isAbandoned(info: InspectedContainer): boolean {
   const holder = holderOf(info);
   const project = info.Config.Labels?.[LOCK_LABEL] ?? '';
   const ours = holder.owner === ownerOfThisProcess() && Boolean(info.Config.Labels?.[UNTIL_LABEL]);

@@ -3,8 +3,7 @@
  * one label-filtered list per kind of object. The only code that turns the
  * engine's list entries into observed containers.
  */
-import type Dockerode from 'dockerode';
-import { containerName } from '../../engine/container-client.js';
+import { type InspectedContainer, type ListedContainer, containerName } from '../../engine/container-client.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ReadyState } from '../../engine/readiness.js';
 import { LABEL, projectFilter } from '../../plan/labels.js';
@@ -36,7 +35,7 @@ export async function observeContainers(engine: Engine, project: string, labels:
 }
 
 /** One list entry of the engine, observed. */
-export function observed(c: Dockerode.ContainerInfo): ObservedContainer {
+export function observed(c: ListedContainer): ObservedContainer {
   return decodeContainer({
     id: c.Id,
     name: containerName(c),
@@ -52,7 +51,7 @@ export function observed(c: Dockerode.ContainerInfo): ObservedContainer {
 }
 
 /** A container as inspected, observed (for a container found by name, not by a list). */
-export function observedFromInspect(info: Dockerode.ContainerInspectInfo): ObservedContainer {
+export function observedFromInspect(info: InspectedContainer): ObservedContainer {
   return decodeContainer({
     id: info.Id,
     name: containerName(info),
