@@ -84,6 +84,14 @@ const LONG_RUNNING_MS = 5_000;
 /** How long a task may wait for ports or resources an old task of a rollout still holds. */
 const TRANSIENT_PENDING_MS = 15_000;
 
+/**
+ * A project as the services of a Docker Swarm, through a manager's engine:
+ * `new Stack(project, { engine, backend: new SwarmBackend() })`. `up` plans
+ * (create, update with the fields that changed, keep) and rolls out as
+ * `docker stack deploy` would, with `docker stack`'s names and labels, then
+ * waits until every task runs on a ready node; `down` is `docker stack rm`.
+ * `exec`, `start` and `stop` throw {@link NotOnSwarmError}. See docs/swarm.md.
+ */
 export class SwarmBackend implements StackBackend<SwarmPlan> {
   async up(ctx: StackContext, options: UpOptions): Promise<UpResult<SwarmPlan>> {
     const { engine, project } = ctx;
