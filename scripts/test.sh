@@ -10,7 +10,9 @@
 #                                      these files (vitest filters), on every engine
 #   MODELSTACK_TEST_ENGINES=main scripts/test.sh ...   only the main engine (or: 26.1, swarm)
 #
-# The fault matrix (test/integration/faults) runs on the main engine only.
+# The fault matrix (test/integration/faults) runs once, on the main engine,
+# after its other files and one file at a time (it times interrupts and races,
+# and brings its own private 26.1 engine where a fault needs a daemon).
 # The swarm tests (test/integration/swarm*) run once, on the swarm lab
 # (scripts/swarm-lab.sh, target "swarm"), never per engine. Paths under
 # test/integration/swarm* given as arguments go to that run only; options go to
@@ -22,22 +24,24 @@ cd "$(dirname "$0")/.."
 ENGINES=${MODELSTACK_TEST_ENGINES:-main 26.1 swarm}
 VITEST=(node node_modules/vitest/vitest.mjs run)
 
-swarm_args=()
+swarm_args=() fault_args=()
 if [ $# -eq 0 ]; then
   echo "== unit tests"
   "${VITEST[@]}" test/unit
   set -- test/integration test/e2e
   swarm_args=(test/integration/swarm test/integration/swarm-lab)
+  fault_args=(test/integration/faults)
 fi
-engine_args=() engine_files=0 swarm_files=${#swarm_args[@]}
+engine_args=() engine_files=0 swarm_files=${#swarm_args[@]} fault_files=${#fault_args[@]}
 for arg in "$@"; do
   case $arg in
-    -*) engine_args+=("$arg"); swarm_args+=("$arg") ;;
+    -*) engine_args+=("$arg"); swarm_args+=("$arg"); fault_args+=("$arg") ;;
     *integration/swarm*) swarm_args+=("$arg"); swarm_files=$((swarm_files + 1)) ;;
+    *integration/faults*) fault_args+=("$arg"); fault_files=$((fault_files + 1)) ;;
     *) engine_args+=("$arg"); engine_files=$((engine_files + 1)) ;;
   esac
 done
-engine_args+=(--exclude 'test/integration/swarm*/**')
+engine_args+=(--exclude 'test/integration/swarm*/**' --exclude 'test/integration/faults/**')
 
 
 # Every engine runs even when one fails; the exit code says whether all passed.
@@ -45,23 +49,29 @@ failed=()
 for engine in $ENGINES; do
   case $engine in   # only the runs the arguments select
     swarm) [ "$swarm_files" -gt 0 ] || continue ;;
-    *) [ "$engine_files" -gt 0 ] || [ "$swarm_files" -eq 0 ] || continue ;;
+    main) [ "$engine_files" -gt 0 ] || [ "$fault_files" -gt 0 ] || [ "$swarm_files" -eq 0 ] || continue ;;
+    *) [ "$engine_files" -gt 0 ] || { [ "$swarm_files" -eq 0 ] && [ "$fault_files" -eq 0 ]; } || continue ;;
   esac
   began=$SECONDS
   status=0
   case $engine in
     main)
       echo "== on the main engine ($(env -u DOCKER_HOST docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
-      env -u DOCKER_HOST "${VITEST[@]}" "${engine_args[@]}" || status=$?
+      if [ "$engine_files" -gt 0 ] || { [ "$swarm_files" -eq 0 ] && [ "$fault_files" -eq 0 ]; }; then
+        env -u DOCKER_HOST "${VITEST[@]}" "${engine_args[@]}" || status=$?
+      fi
+      # The fault matrix, after the rest and one file at a time: it interrupts, kills and
+      # races ups and times what it sees, so it must not share the two cores with other files.
+      if [ "$fault_files" -gt 0 ]; then
+        echo "== the fault matrix, on the main engine"
+        env -u DOCKER_HOST "${VITEST[@]}" --no-file-parallelism "${fault_args[@]}" || status=$?
+      fi
       ;;
     26.1)
       eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
       echo "== on engine 26.1 ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'); network namespace $MODELSTACK_NETNS)"
       # Inside the engine's network namespace: 127.0.0.1 is where its published ports are.
-      # The fault matrix (test/integration/faults) runs once, on the main engine: it
-      # drives its own private 26.1 engine where a fault needs a daemon of its own, and
-      # a second pass would double the suite's time for the same verdicts.
-      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "${engine_args[@]}" --exclude 'test/integration/faults/**' || status=$?
+      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "${engine_args[@]}" || status=$?
       ;;
     swarm)
       if host=$(bash scripts/swarm-lab.sh env | sed -n 's/^DOCKER_HOST=//p') && [ -n "$host" ]; then
