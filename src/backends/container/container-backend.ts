@@ -120,7 +120,9 @@ export class ContainerBackend implements StackBackend {
       await serviceContainers(ctx, services, call),
       'forward',
       async (c, signal) => {
-        if (c.state !== 'running') await startContainer(ctx, c.service, c.name, c.id, { signal });
+        // A list taken right after a stop may still say running (26.1): the container itself decides.
+        const running = c.state === 'running' && (await ctx.engine.containers.inspect(c.id, { signal }))?.State.Running === true;
+        if (!running) await startContainer(ctx, c.service, c.name, c.id, { signal });
       },
       call,
     );
