@@ -9,25 +9,17 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, ImageBuildError, RegistryAuthError } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, docker, uniqueName } from '../../helpers/engine.js';
+import { freePort } from '../../helpers/ports.js';
 
 const run = promisify(execFile);
 const USER = 'modelstack';
 const PASSWORD = 'not-a-secret-' + uniqueName('pw');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('registry credentials (a registry with htpasswd auth)', () => {
   let dir: string;

@@ -9,26 +9,19 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, EngineUnreachableError } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, docker, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { freePort } from '../../helpers/ports.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
 /** Each request starts `docker` on the remote side; on a busy machine that takes seconds. */
 const SLOW = 180_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
