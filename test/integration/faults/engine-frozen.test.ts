@@ -25,6 +25,17 @@ const MARGIN_S = 5;
 
 describe('fault: the engine freezes or stops mid-up', () => {
   let engine: PrivateEngine;
+  /** Pauses the engine at the first event of `up` that `when` accepts, and resumes it once `up` has ended. */
+  const frozenUntilDone = async (up: ReturnType<typeof startRun>, when: Parameters<ReturnType<typeof startRun>['waitForEvent']>[0]) => {
+    await up.waitForEvent(when);
+    engine.pause();
+    const pausedAt = Date.now();
+    try {
+      return { result: await up.done, pausedAt };
+    } finally {
+      engine.resume();
+    }
+  };
   const folders: Array<{ remove(): void }> = [];
   const project = (compose: (run: string) => string) => {
     const run = uniqueName('msfrz');
@@ -50,15 +61,7 @@ describe('fault: the engine freezes or stops mid-up', () => {
     // Healthy after 3 s: the engine is paused while up waits.
     const { run, dir } = project((r) => composeFile(r, manyServices(3, { command: 'sleep 3; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' })));
     const up = startRun(['-p', run, '--progress', 'json', 'up', '--wait', '--wait-timeout', String(DEADLINE_S)], dir, engine.host);
-    await up.waitForEvent((e) => e.type === 'container.waiting');
-    engine.pause();
-    const pausedAt = Date.now();
-    let result;
-    try {
-      result = await up.done;
-    } finally {
-      engine.resume();
-    }
+    const { result, pausedAt } = await frozenUntilDone(up, (e) => e.type === 'container.waiting');
     const fromStart = (result.exitedAt - up.startedAt) / 1000;
     const fromFirstEvent = (result.exitedAt - up.events()[0]!.time) / 1000;
     console.log(`frozen engine: up exited ${fromStart.toFixed(1)} s after the command started, ${fromFirstEvent.toFixed(1)} s after its first event, ${((result.exitedAt - pausedAt) / 1000).toFixed(1)} s after the pause`);
@@ -81,14 +84,7 @@ describe('fault: the engine freezes or stops mid-up', () => {
     const { run, dir } = project((r) => composeFile(r, manyServices(2)));
     // Paused as soon as the up process prints its first event (it is past connecting then).
     const up = startRun(['-p', run, '--progress', 'json', 'up', '--wait', '--wait-timeout', String(DEADLINE_S)], dir, engine.host);
-    await up.waitForEvent(() => true);
-    engine.pause();
-    let result;
-    try {
-      result = await up.done;
-    } finally {
-      engine.resume();
-    }
+    const { result } = await frozenUntilDone(up, () => true);
     const fromStart = (result.exitedAt - up.startedAt) / 1000;
     const fromFirstEvent = (result.exitedAt - up.events()[0]!.time) / 1000;
     console.log(`frozen engine (early): up exited ${fromStart.toFixed(1)} s after the command started, ${fromFirstEvent.toFixed(1)} s after its first event`);
