@@ -45,6 +45,16 @@ engine_args+=(--exclude 'test/integration/swarm*/**' --exclude 'test/integration
 
 
 # Every engine runs even when one fails; the exit code says whether all passed.
+# Each run's output is kept too, so that the end of the output (all a CI page
+# may show) repeats which tests failed and their first lines.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+kept() { local log=$1; shift; "$@" 2>&1 | tee -a "$logs/$log"; }
+failures() {  # the FAIL headers of a run's output, each with its error's first lines
+  sed 's/\x1b\[[0-9;]*m//g' "$1" |
+    awk '/^ FAIL  |Unhandled (Error|Rejection)/ { n = 4 } n > 0 && /^ ❯ / { print; n = 0 } n > 0 && NF { print; n--; next } n > 0 { n = 0 }' |
+    head -n 60
+}
 failed=()
 for engine in $ENGINES; do
   case $engine in   # only the runs the arguments select
@@ -58,27 +68,27 @@ for engine in $ENGINES; do
     main)
       echo "== on the main engine ($(env -u DOCKER_HOST docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'))"
       if [ "$engine_files" -gt 0 ] || { [ "$swarm_files" -eq 0 ] && [ "$fault_files" -eq 0 ]; }; then
-        env -u DOCKER_HOST "${VITEST[@]}" "${engine_args[@]}" || status=$?
+        kept main env -u DOCKER_HOST "${VITEST[@]}" "${engine_args[@]}" || status=$?
       fi
       # The fault matrix, after the rest and one file at a time: it interrupts, kills and
       # races ups and times what it sees, so it must not share the two cores with other files.
       if [ "$fault_files" -gt 0 ]; then
         echo "== the fault matrix, on the main engine"
-        env -u DOCKER_HOST "${VITEST[@]}" --no-file-parallelism "${fault_args[@]}" || status=$?
+        kept main env -u DOCKER_HOST "${VITEST[@]}" --no-file-parallelism "${fault_args[@]}" || status=$?
       fi
       ;;
     26.1)
       eval "$(bash scripts/ensure-engine-26.sh env | sed 's/^/export /')"
       echo "== on engine 26.1 ($(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}}'); network namespace $MODELSTACK_NETNS)"
       # Inside the engine's network namespace: 127.0.0.1 is where its published ports are.
-      nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "${engine_args[@]}" || status=$?
+      kept 26.1 nsenter --net="/run/netns/$MODELSTACK_NETNS" -- "${VITEST[@]}" "${engine_args[@]}" || status=$?
       ;;
     swarm)
       if host=$(bash scripts/swarm-lab.sh env | sed -n 's/^DOCKER_HOST=//p') && [ -n "$host" ]; then
         echo "== on the swarm lab (3 engines 26.1 in network namespaces, manager $host)"
         # In the host's namespace (the node addresses are on its bridge); one file at
         # a time: a test that kills a node must not break another file's services.
-        DOCKER_HOST=$host "${VITEST[@]}" --no-file-parallelism "${swarm_args[@]}" || status=$?
+        kept swarm env DOCKER_HOST="$host" "${VITEST[@]}" --no-file-parallelism "${swarm_args[@]}" || status=$?
       else status=1; fi
       ;;
     *) echo "test: unknown engine '$engine' (main, 26.1, swarm)" >&2; exit 2 ;;
@@ -87,6 +97,10 @@ for engine in $ENGINES; do
   [ $status -eq 0 ] || failed+=("$engine")
 done
 if [ ${#failed[@]} -gt 0 ]; then
+  for engine in "${failed[@]}"; do
+    echo "== what failed on $engine" >&2
+    [ -f "$logs/$engine" ] && failures "$logs/$engine" >&2
+  done
   echo "== failed on: ${failed[*]}" >&2
   exit 1
 fi
