@@ -10,7 +10,8 @@
  * - **Stacks** — a {@link Stack} runs a project on an engine: `up` (observe,
  *   plan, execute; Compose's `--wait` contract), `down`, `ps`, `logs`,
  *   `exec`, `port`, `start`, `stop`, `restart`, with typed
- *   {@link StackEvent}s and errors.
+ *   {@link StackEvent}s and errors; `stack.service(name)` is a
+ *   {@link ServiceHandle} with those commands bound to one service.
  * - **Model stacks** — {@link defineModelStack}: the seed's multi-model
  *   TensorFlow platform, secure by default.
  * - **Swarm** — the same project (or model stack) as services of a Docker
@@ -52,6 +53,7 @@ export type {
 
 // Stacks: up, down and the everyday commands, with typed events.
 export { Stack, type StackOptions } from './stack/stack.js';
+export { ServiceHandle, type ServiceLogsOptions } from './stack/service-handle.js';
 export type {
   StackBackend,
   UpOptions,

@@ -13,6 +13,7 @@ import { type Logger, pino } from 'pino';
 import { ContainerBackend } from '../backends/container/container-backend.js';
 import { staleEphemeralProjects, ownerOfThisProcess } from '../backends/container/sweep.js';
 import { serviceWarning } from '../compose/extensions.js';
+import { NoSuchServiceError } from '../compose/load-errors.js';
 import type { Project } from '../compose/model.js';
 import { Engine } from '../engine/engine.js';
 import { LABEL } from '../plan/labels.js';
@@ -35,6 +36,7 @@ import type {
 } from './backend.js';
 import type { StackContext } from './context.js';
 import type { ReadyEvent, StackEvent, StackEventListener, WithoutTime } from './events.js';
+import { ServiceHandle } from './service-handle.js';
 
 /** Engine operations in flight at once: the engine, not the client, is the bottleneck; stops are mostly waiting. */
 const DEFAULT_PARALLELISM = 32;
@@ -172,6 +174,18 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
    */
   async port(service: string, containerPort: number, options: PortOptions = {}): Promise<{ hostIp: string; hostPort: number }> {
     return this.backend.port(await this.context(), service, containerPort, options);
+  }
+
+  /**
+   * A handle on one service: `port`, `url`, `exec`, `readFile`, `logs`,
+   * `start`/`stop`/`restart` bound to its name. Throws
+   * {@link NoSuchServiceError} for a name the project does not have (a
+   * stack known by name only, {@link Stack.forProject}, takes any name).
+   */
+  service(name: string): ServiceHandle {
+    const known = Object.keys(this.project.services);
+    if (known.length > 0 && !known.includes(name)) throw new NoSuchServiceError([name], this.project);
+    return new ServiceHandle(this, name);
   }
 
   /** Starts the services' stopped containers, dependencies first. */

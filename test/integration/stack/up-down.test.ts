@@ -84,6 +84,30 @@ describe('Stack up/down', () => {
     await stack.down();
   });
 
+  it('a service handle reaches the service: url, exec, readFile, logs, stop and start, bound to its name', async () => {
+    const run = newRun();
+    const web = {
+      ...httpService('web'),
+      command: ['sh', '-c', 'mkdir -p /www && echo web > /www/index.html && echo "web: serving" && exec httpd -f -p 8080 -h /www'],
+    };
+    const stack = new Stack(testProject(run, { web, other: httpService('other') }), { engine });
+    const handle = stack.service('web'); // taken before up: it holds only the name
+    await stack.up({ waitTimeoutMs: 30_000 });
+    const url = await handle.url(8080);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await httpGet(`${url}/`)).toEqual({ status: 200, body: 'web\n' });
+    expect(await handle.exec(['cat', '/www/index.html'])).toMatchObject({ exitCode: 0, stdout: 'web\n' });
+    expect(await handle.readFile('/www/index.html')).toBe('web\n');
+    const lines = await handle.logs();
+    expect(lines.map((l) => [l.service, l.text])).toEqual([['web', 'web: serving']]);
+    await handle.stop();
+    expect((await dockerInspect(`${run}-web-1`)).State.Running).toBe(false);
+    expect((await dockerInspect(`${run}-other-1`)).State.Running).toBe(true);
+    await handle.start();
+    expect((await dockerInspect(`${run}-web-1`)).State.Running).toBe(true);
+    await stack.down();
+  });
+
   it('a failing service fails up with its exit code and logs; down then removes everything', async () => {
     const run = newRun();
     const stack = new Stack(
