@@ -1,6 +1,7 @@
 /**
  * The per-project lock, held in the engine itself. `up` holds it from the
- * moment it observes the project until it returns; `down` takes it before it
+ * moment it observes the project until it returns (an `up` whose first look
+ * finds nothing to change, everything ready, takes none); `down` takes it before it
  * looks for what to remove. So a `down` that races an `up` waits for that
  * `up` to finish and then removes everything it made (nothing of the project
  * survives a `down` that returned), and two `up`s of one project run one

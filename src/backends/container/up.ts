@@ -170,13 +170,11 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
     // concurrent up waits for this one (then keeps what it made), and so does
     // a down (then removes all of it). See lock.ts.
     const lockImage = Object.values(imageIds)[0];
-    const converge = async (): Promise<UpResult> => {
+    const prepare = async () => {
       const observed = await observeProject(engine, project.name, { signal });
       // Compose's hash of a service that uses another's container (`service:X`) holds that container's id.
       const desired = desiredServices(project, { imageIds, extraConfig, containerIds: serviceContainerIds(observed) });
       const plan = planUp(project, desired, observed, options);
-      if (options.dryRun) return { plan, containers: [] };
-
       const operations = upOperations({
         project,
         plan,
@@ -185,11 +183,17 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
         wait: options.wait !== false,
         specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
       });
+      const listed = new Map(observed.containers.map((c) => [c.id, c]));
+      // Nothing to create, start or remove, and the list answers every wait: a no-op up.
+      return { plan, operations, observed, listed, noOp: answeredByList(operations, listed) };
+    };
+    const converge = async (prepared: Awaited<ReturnType<typeof prepare>>): Promise<UpResult> => {
+      const { plan, operations, observed, listed, noOp } = prepared;
+      if (options.dryRun) return { plan, containers: [] };
 
       // 4. Execute, with one event stream for every wait, opened before any container starts;
-      // none when nothing starts and the list answers every wait (a no-op up).
-      const listed = new Map(observed.containers.map((c) => [c.id, c]));
-      const events = answeredByList(operations, listed) ? undefined : await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] }, { signal });
+      // none for a no-op up.
+      const events = noOp ? undefined : await EventHub.open(engine, { type: ['container'], label: [projectFilter(project.name)] }, { signal });
       try {
         const env: RunEnv = {
           ctx,
@@ -233,7 +237,10 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
         events?.close();
       }
     };
-    if (options.dryRun || !lockImage) return await converge();
+    const first = await prepare();
+    // A no-op up changes nothing, so it needs no lock (and costs no lock's
+    // create and remove): what it reports is what its one list showed.
+    if (options.dryRun || !lockImage || first.noOp) return await converge(first);
     return await withProjectLock(
       engine,
       project.name,
@@ -246,7 +253,8 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
         onWait: (holder) =>
           ctx.emit({ type: 'warning', message: `another ${holder.purpose || 'modelstack command'} of project "${project.name}" is running (process ${holder.owner}); waiting for it to finish` }),
       },
-      converge,
+      // Observed again under the lock: the first look may predate another up or down.
+      async () => converge(await prepare()),
     );
   } catch (err) {
     // A call outside any operation (observing, inspecting images) that ran into the deadline.

@@ -35,7 +35,19 @@ describe('convergence', () => {
     const run = newRun();
     const services = { intent: httpService('intent'), ner: httpService('ner') };
     const stack = new Stack(testProject(run, services), { engine });
+    // The project's lock container, as the engine announces it: an up that changes something takes the lock.
+    const lockEvents: string[] = [];
+    const lockWatch = await engine.events.subscribe({
+      filters: { type: ['container'], container: [`${run}-modelstack-lock`] },
+      replayMs: 0,
+      onEvent: (e) => lockEvents.push(e.action),
+    });
+    const lockTaken = async (times: number) => {
+      for (let i = 0; i < 100 && lockEvents.filter((a) => a === 'destroy').length < times; i++) await new Promise((r) => setTimeout(r, 50));
+      return lockEvents.filter((a) => a === 'create').length;
+    };
     await stack.up({ waitTimeoutMs: 30_000 });
+    expect(await lockTaken(1)).toBe(1);
     const before = await ids(stack);
 
     const events: StackEvent[] = [];
@@ -54,6 +66,9 @@ describe('convergence', () => {
     expect(await ids(changed)).toEqual(before);
 
     await changed.up({ waitTimeoutMs: 30_000 });
+    // The engine's events come in order: the no-op up, between the two, took no lock.
+    expect(await lockTaken(2)).toBe(2);
+    lockWatch.close();
     const after = await ids(changed);
     expect(after[`${run}-intent-1`]).toBe(before[`${run}-intent-1`]);
     expect(after[`${run}-ner-1`]).toBeDefined();
