@@ -71,7 +71,7 @@ export type {
   LifecycleOptions,
   StackPlan,
 } from './stack/backend.js';
-export { DependencyFailedError, UpTimeoutError } from './backends/container/up.js';
+export { DependencyFailedError, EngineStoppedError, UpTimeoutError } from './backends/container/up-errors.js';
 export type {
   StackEvent,
   StackEventListener,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortAlreadyAllocatedError, type Engine } from '../../../src/index.js';
 import type { StackEvent } from '../../../src/stack/events.js';
 import { Stack } from '../../../src/stack/stack.js';
-import { DependencyFailedError } from '../../../src/backends/container/up.js';
+import { DependencyFailedError } from '../../../src/backends/container/up-errors.js';
 import { LABEL } from '../../../src/plan/labels.js';
 import type { DependsOn, Service } from '../../../src/compose/model.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, leftovers, testRuns } from '../../helpers/engine.js';
