@@ -39,6 +39,9 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null
 fi
 
+# shellcheck source=lib/ports.sh
+. "$(dirname "$0")/lib/ports.sh"
+reserve_published_port_range
 echo "ensure-docker: starting dockerd (log: $LOG)"
 mkdir -p "$(dirname "$LOG")" "$(dirname "$PIDFILE")"
 # setsid: dockerd must outlive this script and the shell that ran it.

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/trixie.sh
+. scripts/lib/ports.sh
 
 NS=ms-e26
 ROOT=/run/modelstack/engine-26.1
@@ -70,6 +71,7 @@ setup_netns() {
     ip -n "$NS" route add default via "$HOST_IP"
   fi
   sysctl -qw net.ipv4.ip_forward=1
+  reserve_published_port_range "$NS"
   host_rules -A
 }
 

@@ -14,6 +14,7 @@
 # Root only (namespaces, dockerd). Binaries: scripts/ensure-engine-26.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/ports.sh
 MODELSTACK_OPT=${MODELSTACK_OPT:-/opt/modelstack}
 BIN=$MODELSTACK_OPT/docker.io-26.1
 IMAGE=modelstack-test/busybox:latest
@@ -55,6 +56,7 @@ start() {
   stop # whatever a previous run of NAME left
   ip netns add "$NS"
   ip -n "$NS" link set lo up
+  reserve_published_port_range "$NS"
   mkdir -p "$ROOT/exec" "$DATA"
   echo '{}' >"$ROOT/daemon.json" # never read /etc/docker/daemon.json
   # As ensure-engine-26.sh: nsenter (not `ip netns exec`, which drops the cgroup
