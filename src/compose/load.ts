@@ -12,6 +12,9 @@
  * → drop unused networks, volumes, configs and secrets
  * ```
  *
+ * Long on purpose: the stages' order is this file. Each stage lives in its own
+ * module; what is here is their sequence and the checks that need two of them at once.
+ *
  * @module
  */
 import { readFile } from 'node:fs/promises';

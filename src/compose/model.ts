@@ -10,6 +10,9 @@
  * Units are fixed so that nothing downstream parses strings again:
  * durations are nanoseconds, sizes are bytes, CPUs are a fraction of cores.
  *
+ * Long on purpose: it is the whole model, types only, one per Compose concept,
+ * read top to bottom as the reference of the canonical form.
+ *
  * @module
  */
 

@@ -26,6 +26,9 @@
  * - `pull_policy: if_not_present` becomes `missing`; a build without
  *   Dockerfile gets `Dockerfile`.
  *
+ * Long on purpose: one walk over the merged tree; each rule above is a few
+ * lines of that walk, and they share its context (project env, names, paths).
+ *
  * @module
  */
 import { formatKeyPath } from './errors.js';

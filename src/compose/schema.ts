@@ -14,6 +14,9 @@
  * Every problem becomes a zod issue whose `params` say what was expected
  * and what to do; `validate.ts` turns them into positioned messages.
  *
+ * Long on purpose: the compose-spec schema itself, one entry per key in the
+ * spec's order, so it reads side by side with compose-spec.json.
+ *
  * @module
  */
 import { z } from 'zod';

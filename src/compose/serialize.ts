@@ -20,6 +20,9 @@
  * `disabled_services`, the project `environment`, services' `env_file`
  * (its values are already in `environment`), and services' `x-*` fields in JSON.
  *
+ * Long on purpose: two encodings (JSON, YAML) of the same model in
+ * compose-go's field orders; each order table sits beside the code that follows it.
+ *
  * @module
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';

@@ -9,6 +9,9 @@
  * ps / rm` work on stacks modelstack deployed and modelstack works on theirs.
  * Pure: the shapes below are the Engine API's, written out so the plan does
  * not depend on the engine layer.
+ *
+ * Long on purpose: one mapping (Compose service → Swarm service spec) read
+ * key by key, each key either mapped or warned about; split, that table would be in pieces.
  */
 import type { DeviceRequest, Project, Service } from '../compose/model.js';
 

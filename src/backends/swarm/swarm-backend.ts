@@ -10,6 +10,9 @@
  *
  * Swarm has no events for tasks: the waits read the task list every 250 ms,
  * the one place modelstack polls.
+ *
+ * Long on purpose: the `StackBackend` contract's commands for Swarm, each
+ * short; the pure parts (plan, service mapping) and the executor are elsewhere.
  */
 import { setMaxListeners } from 'node:events';
 import { FileReader } from '../container/files.js';
