@@ -50,9 +50,12 @@ engine_args+=(--exclude 'test/integration/swarm*/**' --exclude 'test/integration
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 kept() { local log=$1; shift; "$@" 2>&1 | tee -a "$logs/$log"; }
-failures() {  # the FAIL headers of a run's output, each with its error's first lines
+failures() {  # the FAIL headers of a run's output, each with its error's first lines and error lines
   sed 's/\x1b\[[0-9;]*m//g' "$1" |
-    awk '/^ FAIL  |Unhandled (Error|Rejection)/ { n = 4 } n > 0 && /^ ❯ / { print; n = 0 } n > 0 && NF { print; n--; next } n > 0 { n = 0 }' |
+    awk '/^ FAIL  |Unhandled (Error|Rejection)/ { print; block = 1; shown = 0; next }
+         block && /^ ❯ / { print; block = 0; next }
+         block && !NF { block = 0; next }
+         block && shown < 8 && (shown < 2 || /[Ee]rror|expected/) { print; shown++ }' |
     head -n 60
 }
 failed=()
