@@ -27,6 +27,11 @@ export interface ServiceCommands {
 /** {@link ServiceHandle.logs} options: those of `Stack.logs` without `services`; `onLine` optional (lines are returned too). */
 export type ServiceLogsOptions = Omit<StackLogsOptions, 'services' | 'onLine' | 'onContainers'> & { onLine?: (line: ServiceLogLine) => void };
 
+/**
+ * One service of a {@link Stack}, by name: what `stack.service(name)`
+ * returns. Every method is the Stack's command of the same name for this
+ * service; see the module comment above for an example.
+ */
 export class ServiceHandle {
   /** @internal Made by `Stack.service`, which checks the name. */
   constructor(
