@@ -113,14 +113,17 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
       // Compose's hash of a service that uses another's container (`service:X`) holds that container's id.
       const desired = desiredServices(project, { imageIds, extraConfig, containerIds: serviceContainerIds(observed) });
       const plan = planUp(project, desired, observed, options);
-      const operations = upOperations({
-        project,
-        plan,
-        desired,
-        files,
-        wait: options.wait !== false,
-        specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
-      });
+      // A dry run carries out nothing: it needs the plan only.
+      const operations = options.dryRun
+        ? []
+        : upOperations({
+            project,
+            plan,
+            desired,
+            files,
+            wait: options.wait !== false,
+            specFor: (service, number) => replicaSpec(project, desired[service]!, number, { defaultHostIp: ctx.defaultHostIp, labels: ctx.extraLabels }),
+          });
       const listed = new Map(observed.containers.map((c) => [c.id, c]));
       // Nothing to create, start or remove, and the list answers every wait: a no-op up.
       return { plan, operations, observed, listed, noOp: answeredByList(operations, listed) };
