@@ -12,12 +12,12 @@ import { sleep } from '../errors.js';
 import { ContainerNameConflictError, ExecError, ImageNotFoundError, PortAlreadyAllocatedError } from './errors.js';
 import { type EngineStream, type OutputStream, demuxDecoder, readStream } from './streams.js';
 
-/** One line a container printed. */
 /** A container as the engine lists it (`GET /containers/json`). */
 export type ListedContainer = Dockerode.ContainerInfo;
 /** A container as the engine inspects it (`GET /containers/{id}/json`). */
 export type InspectedContainer = Dockerode.ContainerInspectInfo;
 
+/** One line a container printed. */
 export interface LogLine {
   stream: OutputStream;
   text: string;
