@@ -230,7 +230,7 @@ class Bench {
     readonly runId: string,
     readonly file: string,
     readonly docker: string,
-    readonly dist: { root: string; patched: boolean },
+    readonly dist: { root: string },
     readonly ms: Modelstack,
   ) {
     this.manager = ms.Engine.create({ host: lab.manager });
@@ -242,7 +242,7 @@ class Bench {
   }
 
   private get cliMain(): string {
-    return join(this.dist.root, 'cli/main.js');
+    return join(this.dist.root, 'bin/modelstack.mjs');
   }
 
   private get cliEnv(): NodeJS.ProcessEnv {
@@ -463,16 +463,15 @@ function profile(trace: Trace, t0: number, t1: number): Profile {
 }
 
 /**
- * The compiled package (`npm run build`): the CLI runs as `node
- * dist/cli/main.js`, and the library is imported from dist/ too, so both
- * contestants run the same code. The run uses a snapshot of dist/ (with
- * package.json beside it, as installed) under .tmp/ (git-ignored), so a
- * rebuild by someone else during the run cannot change the code measured.
- * If that copy cannot reach the engine because of a named import from
- * CommonJS (`import { utils } from 'ssh2'`, which plain node refuses), that
- * one import is rewritten in the copy, loudly.
+ * The built package (`npm run build`): the CLI runs as `node
+ * dist/bin/modelstack.mjs` (the package's bundled `bin`), and the library is
+ * imported from dist/, so both contestants run the same code. The run uses
+ * a snapshot of dist/ (with package.json beside it, as installed) under
+ * .tmp/ (git-ignored), so a rebuild by someone else during the run cannot
+ * change the code measured. The copy's CLI must reach the engine before
+ * anything is measured.
  */
-async function prepareDist(lab: Lab): Promise<{ root: string; patched: boolean }> {
+async function prepareDist(lab: Lab): Promise<{ root: string }> {
   if (!args['no-build']) {
     log('building: npm run build');
     await runCommand('npm', ['run', 'build']);
@@ -483,25 +482,12 @@ async function prepareDist(lab: Lab): Promise<{ root: string; patched: boolean }
   await cp(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
   await cp(join(ROOT, 'package.json'), join(copy, 'package.json'));
   const root = join(copy, 'dist');
-  const env = { ...process.env, DOCKER_HOST: lab.manager };
-  const works = async () => {
-    try {
-      await runCommand(process.execPath, [join(root, 'cli/main.js'), 'stack', 'services', 'msb-no-such-stack'], { env });
-      return undefined;
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
-  const failure = await works();
-  if (!failure) return { root, patched: false };
-  if (!/Named export 'utils' not found/.test(failure)) throw new Error(`the compiled CLI fails: ${failure}`);
-  const ssh = join(root, 'engine/ssh.js');
-  await writeFile(ssh, (await readFile(ssh, 'utf8')).replace("import { utils } from 'ssh2';", "import ssh2 from 'ssh2';\nconst { utils } = ssh2;"));
-  const still = await works();
-  if (still) throw new Error(`the compiled CLI fails, even with the ssh2 import rewritten: ${still}`);
-  log("!!! dist/ cannot reach an engine under plain node: src/engine/ssh.ts has `import { utils } from 'ssh2'` (a named import from CommonJS);");
-  log(`!!! measuring a copy of dist/ with only that import rewritten: ${root}`);
-  return { root, patched: true };
+  try {
+    await runCommand(process.execPath, [join(root, 'bin/modelstack.mjs'), 'stack', 'services', 'msb-no-such-stack'], { env: { ...process.env, DOCKER_HOST: lab.manager } });
+  } catch (err) {
+    throw new Error(`the built CLI fails: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { root };
 }
 
 async function importModelstack(root: string): Promise<Modelstack> {
@@ -606,7 +592,7 @@ async function main(): Promise<number> {
   await bench.checkImages();
   const rev = (await runCommand('git', ['rev-parse', '--short', 'HEAD'])).stdout.trim();
   const dirty = (await runCommand('git', ['status', '--porcelain', 'src'])).stdout.trim() ? ' + uncommitted src changes' : '';
-  log(`run ${runId}: N=${N}, ${CYCLES} cycles, tools ${tools.map((t) => TITLE[t]).join(', ')}; docker ${dockerVersion}${waitVersion ? `; --detach=false: docker ${waitVersion}` : ''}; modelstack ${rev}${dirty}${dist.patched ? ' (CLI: patched dist copy)' : ''}`);
+  log(`run ${runId}: N=${N}, ${CYCLES} cycles, tools ${tools.map((t) => TITLE[t]).join(', ')}; docker ${dockerVersion}${waitVersion ? `; --detach=false: docker ${waitVersion}` : ''}; modelstack ${rev}${dirty}`);
 
   let interrupted = false;
   process.on('SIGINT', () => {
@@ -649,7 +635,7 @@ async function main(): Promise<number> {
     log(`benchmark failed: ${failed instanceof Error ? (failed.stack ?? failed.message) : String(failed)}`);
     return 1;
   }
-  const title = `N=${N} single-replica services (busybox sleep, dnsrr), 3-node swarm (engine ${dockerVersion.split('engine ')[1] ?? '?'}), docker CLI ${dockerVersion.split(' ')[0]}${waitVersion ? ` (--detach=false: ${waitVersion})` : ''}, modelstack ${rev}${dirty}${dist.patched ? ', CLI from a dist copy with the ssh2 import fixed' : ''}, run ${runId}, ${new Date().toISOString()}`;
+  const title = `N=${N} single-replica services (busybox sleep, dnsrr), 3-node swarm (engine ${dockerVersion.split('engine ')[1] ?? '?'}), docker CLI ${dockerVersion.split(' ')[0]}${waitVersion ? ` (--detach=false: ${waitVersion})` : ''}, modelstack ${rev}${dirty}, run ${runId}, ${new Date().toISOString()}`;
   if (args['json-file']) await writeFile(args['json-file'], `${JSON.stringify({ runId, n: N, cycles: CYCLES, pollMs: POLL_MS, tools, title, samples }, null, 2)}\n`);
   process.stdout.write(render(samples, tools, { title }));
   return left.length ? 1 : 0;

@@ -366,28 +366,29 @@ export async function measureLibrary(ctx: Context, bench: BenchStack, project: s
   return sample;
 }
 
-/** Where the benchmark compiles the CLI: inside node_modules (ignored by git, and its imports resolve from there). */
+/** Where the benchmark builds the CLI: inside node_modules (ignored by git, and the CLI's few external imports resolve from there). */
 export const CLI_BUILD_DIR = 'node_modules/.cache/modelstack-bench/dist';
 
 /**
- * Compiles src/ once (tsc, like `npm run build` but into {@link CLI_BUILD_DIR})
- * and returns the CLI as a contestant, or undefined when it lacks
- * `up --wait` or `down` (it was written while this benchmark was). Running
- * it through tsx instead would add ~2.5 s of transpiling to every command.
+ * Builds the CLI once as `npm run build` builds the package's `bin`
+ * (scripts/bundle-cli.mjs: one bundled file and a chunk per command, into
+ * {@link CLI_BUILD_DIR}) and returns it as a contestant, or undefined when it
+ * lacks `up --wait` or `down` (it was written while this benchmark was).
+ * Running it through tsx instead would add ~2.5 s of transpiling to every
+ * command.
  */
 export async function prepareCli(root: string, signal: AbortSignal, log: (line: string) => void): Promise<CommandTool | undefined> {
   const t0 = now();
   try {
-    await runCommand(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', CLI_BUILD_DIR, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], signal, root);
+    await runCommand(process.execPath, [join(root, 'scripts/bundle-cli.mjs'), '--outdir', join(root, CLI_BUILD_DIR, 'bin')], signal, root);
   } catch (err) {
-    // tsc still emits on type errors; use the output if the entry point exists.
-    log(`CLI build reported errors (using its output anyway if present): ${String(err).split('\n').slice(0, 3).join(' ')}`);
+    log(`CLI build failed: ${String(err).split('\n').slice(0, 3).join(' ')}`);
   }
-  const entry = join(root, CLI_BUILD_DIR, 'cli/main.js');
+  const entry = join(root, CLI_BUILD_DIR, 'bin/modelstack.mjs');
   if (!existsSync(entry)) return undefined;
-  // `--version` reads the package.json beside dist/, as in an installed package.
+  // `--version` reads the package.json nearest the CLI, as in an installed package.
   copyFileSync(join(root, 'package.json'), join(root, CLI_BUILD_DIR, '..', 'package.json'));
-  log(`compiled the CLI in ${secs((now() - t0) / 1000)} s`);
+  log(`built the CLI in ${secs((now() - t0) / 1000)} s`);
   const argv = [process.execPath, entry];
   const run = (...args: string[]) => runCommand(argv[0]!, [...argv.slice(1), ...args], signal, root);
   let up: string;

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `modelstack` executable: parse argv, run one command, map errors to
- * exit codes (0 ok, 1 failure, 2 usage error). All the work is in the library.
+ * The `modelstack` executable as run from the sources or from tsc's output:
+ * parse argv, run one command, map errors to exit codes (0 ok, 1 failure,
+ * 2 usage error). All the work is in the library. The package's `bin` is
+ * these same two lines bundled (scripts/bundle-cli.mjs, `npm run build`),
+ * where the bundler does the deferral below.
  *
  * Before anything loads dockerode, its BuildKit session module (gRPC and
  * protobufjs, a third of dockerode's import time) and docker-modem's ssh

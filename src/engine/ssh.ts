@@ -20,11 +20,18 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-// ssh2 is CommonJS and Node's ESM loader finds no named exports in it: take the default.
-import ssh2 from 'ssh2';
 import { type ClientEnv, homeDir } from './docker-config.js';
+
+/**
+ * ssh2 (about twenty module files), required on the first `ssh://` host
+ * rather than imported by every command that reaches an engine.
+ */
+function ssh2(): typeof import('ssh2') {
+  return createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
+}
 
 /** Default identity files, in the order the `ssh` binary tries them. */
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519'];
@@ -58,7 +65,7 @@ export function sshConnectOptions(options: { host: string; port: number; usernam
       continue;
     }
     // An encrypted key (or one ssh2 cannot read) would end the attempt with an error; skip it.
-    if (ssh2.utils.parseKey(key) instanceof Error) continue;
+    if (ssh2().utils.parseKey(key) instanceof Error) continue;
     authHandler.push({ type: 'publickey', username, key });
   }
   const files = [path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];

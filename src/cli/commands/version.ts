@@ -5,7 +5,7 @@
  * v2.26.1`). Like Compose's, it never talks to the engine, and this module
  * imports nothing but node:fs, so it costs nothing to load.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { oneOf } from '../arguments.js';
 import type { CliIo } from '../context.js';
@@ -13,16 +13,28 @@ import type { CliIo } from '../context.js';
 const FORMATS = ['pretty', 'json'] as const;
 
 /**
- * The version in the package.json two folders above this file's folder
- * (`src/cli/commands` in the repository, `dist/cli/commands` when
- * installed), read when asked, not at every start.
+ * The version in the nearest package.json above this module, as Node finds
+ * a module's package: `src/cli/commands/` in a checkout, `dist/cli/commands/`
+ * as compiled, `dist/cli/` in the bundled CLI. Read when asked, not at every
+ * start.
  */
 export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+  const file = nearestPackageJson(new URL('.', import.meta.url));
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
   if (pkg.name !== 'modelstack' || typeof pkg.version !== 'string') {
-    throw new Error(`the package.json beside the modelstack CLI (${new URL('../../../package.json', import.meta.url).pathname}) is not modelstack's`);
+    throw new Error(`the package.json nearest the modelstack CLI (${file.pathname}) is not modelstack's`);
   }
   return pkg.version;
+}
+
+function nearestPackageJson(dir: URL): URL {
+  for (let at = dir; ; ) {
+    const file = new URL('package.json', at);
+    if (existsSync(file)) return file;
+    const up = new URL('..', at);
+    if (up.href === at.href) throw new Error(`no package.json above the modelstack CLI (${dir.pathname})`);
+    at = up;
+  }
 }
 
 /** `modelstack version X.Y.Z`: the line `--version` and `version` print. */
