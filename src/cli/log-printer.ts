@@ -1,6 +1,7 @@
 /**
  * Prints container log lines as Compose does: `web-1  | text`, prefixes
- * padded to one width, colored per service on a terminal; a container's
+ * padded to one width, colored per service on a terminal (not with
+ * `NO_COLOR`); a container's
  * stdout to our stdout, its stderr to our stderr. Used by `logs` and by
  * an attached `up`.
  */
@@ -10,8 +11,17 @@ import type { CliIo } from './context.js';
 export interface LogPrinterOptions {
   /** Prefix each line with `<service>-<n>  | ` (default true). */
   prefix?: boolean;
-  /** Color the prefix per service (default: when stdout is a terminal). */
+  /** Color the prefix per service (default: {@link colorByDefault}). */
   color?: boolean;
+}
+
+/**
+ * Colors by default when stdout is a terminal and `NO_COLOR` is unset or
+ * empty (no-color.org; Compose v2 also turns its colors off for a non-empty
+ * `NO_COLOR`).
+ */
+export function colorByDefault(io: Pick<CliIo, 'isTty' | 'env'>): boolean {
+  return io.isTty && !io.env['NO_COLOR'];
 }
 
 /** Compose's palette, in its order: cyan, yellow, green, magenta, blue, then their bright forms. */
@@ -28,7 +38,7 @@ export class LogPrinter {
     options: LogPrinterOptions = {},
   ) {
     this.prefix = options.prefix ?? true;
-    this.color = options.color ?? io.isTty;
+    this.color = options.color ?? colorByDefault(io);
   }
 
   /** Makes room for these prefix names (`web-1`), so the first lines already align. */

@@ -118,6 +118,8 @@ export async function buildProgram(io: CliIo, loaded: CommandModule[] = COMMANDS
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
+      // commander's `error: …` in the form of every other error (subcommands inherit this).
+      outputError: (text, write) => write(text.replace(/^error: /, 'modelstack: ')),
     })
     .showHelpAfterError('(run with --help for usage)')
     .hook('preAction', (_program, command) => {

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { StackLogsOptions } from '../../stack/stack.js';
 import { parseTail } from '../arguments.js';
 import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
-import { LogPrinter, prefixName } from '../log-printer.js';
+import { LogPrinter, colorByDefault, prefixName } from '../log-printer.js';
 import { openStack } from '../open-stack.js';
 
 interface LogsFlags {
@@ -36,7 +36,7 @@ export function registerLogs(program: Command, io: CliIo): void {
       const o = command.optsWithGlobals<GlobalOptions & LogsFlags>();
       const stack = await openStack(o, io, { services });
       const selection = services.length ? { services } : {};
-      const printer = new LogPrinter(io, { prefix: o.logPrefix, color: o.color && io.isTty });
+      const printer = new LogPrinter(io, { prefix: o.logPrefix, color: o.color && colorByDefault(io) });
       const options: StackLogsOptions = {
         ...selection,
         // Every prefix is known before the first line, so all lines align.

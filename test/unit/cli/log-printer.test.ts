@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/context.js';
-import { LogPrinter, logPrefix } from '../../../src/cli/log-printer.js';
+import { LogPrinter, colorByDefault, logPrefix } from '../../../src/cli/log-printer.js';
 import type { ServiceLogLine } from '../../../src/stack/stack.js';
 
 function capture(isTty = false): { io: CliIo; out: () => string; err: () => string } {
@@ -65,5 +65,17 @@ describe('log prefixes', () => {
     new LogPrinter(io, { prefix: false }).print(line('web', 1, 'bare'));
     new LogPrinter(io, { color: false }).print(line('web', 1, 'plain'));
     expect(out()).toBe('bare\nweb-1  | plain\n');
+  });
+
+  it.each([
+    [true, {}, true],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [false, {}, false],
+  ])('colors by default on a terminal (%s) unless NO_COLOR is set and not empty (%j): %s', (isTty, env, expected) => {
+    expect(colorByDefault({ isTty, env })).toBe(expected);
+    const { io, out } = capture(isTty);
+    new LogPrinter({ ...io, env }).print(line('web', 1, 'x'));
+    expect(out().includes('\u001b[')).toBe(expected);
   });
 });

@@ -64,6 +64,9 @@ describe('usage errors exit with 2 and say what is wrong', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
+    // One form for every error, the parser's own included.
+    expect(stderr).toMatch(/^modelstack: /);
+    expect(stderr).not.toMatch(/^error: /m);
   });
 
   it('a global option after the command gets a hint to move it', async () => {
