@@ -55,7 +55,9 @@ export interface SwarmTask {
     /** Ports published in host mode, on the task's node. */
     PortStatus?: { Ports?: Array<{ Protocol?: string; TargetPort: number; PublishedPort: number; PublishMode?: string }> };
   };
-  Spec?: { ContainerSpec?: { Image?: string } };
+  Spec?: { ContainerSpec?: { Image?: string; Labels?: Record<string, string>; Mounts?: Array<{ Type?: string; Source?: string; Target: string }> } };
+  /** The networks the task is attached to. */
+  NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } } }>;
 }
 
 export interface SwarmNode {

@@ -99,7 +99,19 @@ export interface ContainerStatus {
   status: string;
   /** Unix seconds. */
   created: number;
+  /** Its published ports: the host address (`url`) and port each container port is reachable on. */
   publishers: Array<{ url: string; targetPort: number; publishedPort: number; protocol: string }>;
+  /** Container ports it exposes without publishing them (`expose:`, the image's `EXPOSE`). */
+  exposed: Array<{ targetPort: number; protocol: string }>;
+  /** Its labels (Compose's, modelstack's and the file's). */
+  labels: Record<string, string>;
+  /** Engine names of the networks it is attached to, sorted. */
+  networks: string[];
+  /**
+   * Its mounts, in the engine's order: a volume by `name` (and its `driver`),
+   * a bind by its host path `source`.
+   */
+  mounts: Array<{ type: string; source: string; destination: string; name?: string; driver?: string }>;
   /**
    * How an `up` of this Stack found the container ready, if it waited for it:
    * `healthcheck` (Docker said healthy), `probe` (our probe passed while

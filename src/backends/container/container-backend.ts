@@ -193,11 +193,11 @@ function serviceOrder(ctx: StackContext): (service: string) => number {
 async function toStatus(engine: Engine, c: ObservedContainer, call: { signal?: AbortSignal }): Promise<ContainerStatus> {
   const info = await engine.containers.inspect(c.id, call);
   const publishers: ContainerStatus['publishers'] = [];
+  const exposed: ContainerStatus['exposed'] = [];
   for (const [key, bindings] of Object.entries(info?.NetworkSettings.Ports ?? {})) {
-    const [port, protocol] = key.split('/');
-    for (const b of bindings ?? []) {
-      publishers.push({ url: b.HostIp, targetPort: Number(port), publishedPort: Number(b.HostPort), protocol: protocol ?? 'tcp' });
-    }
+    const [port, protocol = 'tcp'] = key.split('/');
+    if (!bindings?.length) exposed.push({ targetPort: Number(port), protocol });
+    for (const b of bindings ?? []) publishers.push({ url: b.HostIp, targetPort: Number(port), publishedPort: Number(b.HostPort), protocol });
   }
   return {
     id: c.id,
@@ -212,6 +212,16 @@ async function toStatus(engine: Engine, c: ObservedContainer, call: { signal?: A
     status: c.status,
     created: c.created,
     publishers,
+    exposed,
+    labels: info?.Config.Labels ?? c.labels,
+    networks: (info ? Object.keys(info.NetworkSettings.Networks ?? {}) : [...c.networks]).sort(),
+    mounts: (info?.Mounts ?? []).map((m) => ({
+      type: m.Type,
+      source: m.Source,
+      destination: m.Destination,
+      ...(m.Name ? { name: m.Name } : {}),
+      ...(m.Driver ? { driver: m.Driver } : {}),
+    })),
   };
 }
 

@@ -90,7 +90,7 @@ export function registerModels(program: Command, io: CliIo): void {
     .action(async (flags: { all?: boolean; format: 'table' | 'json' }, command: Command) => {
       const { stack } = await open(command);
       const containers = await stack.ps({ all: Boolean(flags.all) });
-      if (flags.format === 'json') for (const c of containers) io.stdout(`${JSON.stringify(psJson(c, stack.project.name))}\n`);
+      if (flags.format === 'json') for (const c of containers) io.stdout(`${JSON.stringify(psJson(c, stack.project.name, Date.now()))}\n`);
       else io.stdout(psTable(containers, Date.now()));
     });
 

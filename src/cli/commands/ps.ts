@@ -34,52 +34,158 @@ export function registerPs(program: Command, io: CliIo): void {
       if (o.quiet) {
         for (const c of containers) io.stdout(`${c.id}\n`);
       } else if (o.format === 'json') {
-        for (const c of containers) io.stdout(`${JSON.stringify(psJson(c, stack.project.name))}\n`);
+        for (const c of containers) io.stdout(`${JSON.stringify(psJson(c, stack.project.name, Date.now()))}\n`);
       } else {
         io.stdout(psTable(containers, Date.now()));
       }
     });
 }
 
-/** One container in Compose's JSON shape (`docker compose ps --format json`). */
+/**
+ * One container as `docker compose ps --format json` (Compose v2.26) prints
+ * it: Docker's container fields formatted as `docker ps` formats them (all
+ * strings: `CreatedAt`, `RunningFor`, `Labels`, `Mounts`, `Networks`,
+ * `Ports`, ...), Compose's own (`Project`, `Service`, `Health`, `ExitCode`,
+ * `Publishers`), keys in Compose's (alphabetical) order.
+ */
 export interface PsJson {
-  ID: string;
-  Name: string;
-  Image: string;
+  /** Quoted and cut to 20 characters, as in the table. */
   Command: string;
+  /** Go's `time.String()` of the creation time: `2026-12-01 16:59:36 +0000 UTC`. */
+  CreatedAt: string;
+  ExitCode: number;
+  Health: string;
+  /** The short (12-character) id. */
+  ID: string;
+  Image: string;
+  /** `key=value` pairs joined by commas. */
+  Labels: string;
+  /** How many mounts are volumes of the `local` driver. */
+  LocalVolumes: string;
+  /** Each mount's volume name or host path, cut to 15 characters, joined by commas. */
+  Mounts: string;
+  Name: string;
+  Names: string;
+  Networks: string;
+  /** Docker's PORTS column: `7000/tcp, 127.0.0.1:32939->8080/tcp`. */
+  Ports: string;
   Project: string;
+  /** Every port, exposed ones with `URL: ""` and `PublishedPort: 0`; `null` when there is none (Go's nil list). */
+  Publishers: Array<{ URL: string; TargetPort: number; PublishedPort: number; Protocol: string }> | null;
+  /** `10 seconds ago`. */
+  RunningFor: string;
   Service: string;
-  /** Unix seconds. */
-  Created: number;
+  /** Always `0B`: sizes are not asked of the engine (nor does Compose ask). */
+  Size: string;
   State: string;
   Status: string;
-  Health: string;
-  ExitCode: number;
-  Publishers: Array<{ URL: string; TargetPort: number; PublishedPort: number; Protocol: string }>;
 }
 
-/** A container as `docker compose ps --format json` prints it. */
-export function psJson(c: ContainerStatus, project: string): PsJson {
+/** A container as `docker compose ps --format json` prints it; `now` in milliseconds. */
+export function psJson(c: ContainerStatus, project: string, now: number): PsJson {
+  const publishers = containerPorts(c).map((p) => ({ URL: p.ip, TargetPort: p.privatePort, PublishedPort: p.publicPort, Protocol: p.type }));
   return {
-    ID: c.id,
-    Name: c.name,
+    Command: JSON.stringify(ellipsis(c.command, 20)),
+    CreatedAt: goTimeString(c.created),
+    ExitCode: c.exitCode,
+    Health: c.health,
+    ID: c.id.slice(0, 12),
     Image: c.image,
-    Command: c.command,
+    Labels: Object.entries(c.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+    LocalVolumes: String(c.mounts.filter((m) => m.driver === 'local').length),
+    Mounts: c.mounts.map((m) => ellipsis(m.name || m.source, 15)).join(','),
+    Name: c.name,
+    Names: c.name,
+    Networks: c.networks.join(','),
+    Ports: displayablePorts(c),
     Project: project,
+    Publishers: publishers.length ? publishers : null,
+    RunningFor: `${humanDuration(now / 1000 - c.created)} ago`,
     Service: c.service,
-    Created: c.created,
+    Size: '0B',
     State: c.state,
     Status: c.status,
-    Health: c.health,
-    ExitCode: c.exitCode,
-    Publishers: c.publishers.map((p) => ({ URL: p.url, TargetPort: p.targetPort, PublishedPort: p.publishedPort, Protocol: p.protocol })),
   };
+}
+
+/** A port as the engine's container list gives it (`IP` and `PublicPort` empty when not published). */
+interface ListedPort {
+  ip: string;
+  privatePort: number;
+  publicPort: number;
+  type: string;
+}
+
+/** The container's ports, exposed and published, in Docker's order: private port, then address, public port, protocol. */
+function containerPorts(c: Pick<ContainerStatus, 'exposed' | 'publishers'>): ListedPort[] {
+  const ports = [
+    ...c.exposed.map((p) => ({ ip: '', privatePort: p.targetPort, publicPort: 0, type: p.protocol })),
+    ...c.publishers.map((p) => ({ ip: p.url, privatePort: p.targetPort, publicPort: p.publishedPort, type: p.protocol })),
+  ];
+  const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+  return ports.sort((a, b) => compare(a.privatePort, b.privatePort) || compare(a.ip, b.ip) || compare(a.publicPort, b.publicPort) || compare(a.type, b.type));
+}
+
+/**
+ * Docker's PORTS column (`DisplayablePorts` of the Docker CLI that Compose
+ * v2.26 uses): runs of consecutive unpublished ports (or ports published on
+ * the same number) grouped as ranges, then each other published port as
+ * `IP:PUBLIC->PRIVATE/PROTO`, IPv6 addresses unbracketed (`:::32769->9000/udp`).
+ */
+export function displayablePorts(c: Pick<ContainerStatus, 'exposed' | 'publishers'>): string {
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const mappings: string[] = [];
+  const form = (key: string, g: { first: number; last: number }) => {
+    const slash = key.lastIndexOf('/');
+    const ip = slash >= 0 ? key.slice(0, slash) : '';
+    const type = slash >= 0 ? key.slice(slash + 1) : key;
+    let range = g.first === g.last ? `${g.first}` : `${g.first}-${g.last}`;
+    if (ip) range = `${ip}:${range}->${range}`;
+    return `${range}/${type}`;
+  };
+  for (const p of containerPorts(c)) {
+    let key = p.type;
+    if (p.ip) {
+      if (p.publicPort !== p.privatePort) {
+        mappings.push(`${p.ip}:${p.publicPort}->${p.privatePort}/${p.type}`);
+        continue;
+      }
+      key = `${p.ip}/${p.type}`;
+    }
+    const g = groups.get(key);
+    if (!g) groups.set(key, { first: p.privatePort, last: p.privatePort });
+    else if (p.privatePort === g.last + 1) g.last = p.privatePort;
+    else {
+      result.push(form(key, g));
+      groups.set(key, { first: p.privatePort, last: p.privatePort });
+    }
+  }
+  for (const [key, g] of groups) result.push(form(key, g));
+  return [...result, ...mappings].join(', ');
+}
+
+/** Go's `time.Unix(seconds, 0).String()` in the local zone: `2026-12-01 16:59:36 +0000 UTC`. */
+export function goTimeString(seconds: number, timeZone?: string): string {
+  const date = new Date(seconds * 1000);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  // longOffset is `GMT` for UTC, else `GMT+01:00`.
+  const offset = parts['timeZoneName'] === 'GMT' ? '+0000' : String(parts['timeZoneName']).slice(3).replace(':', '');
+  const zone = offset === '+0000' ? 'UTC' : (new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? offset);
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}:${parts['second']} ${offset} ${zone}`;
 }
 
 /**
  * The table `docker compose ps` prints: Docker's tabwriter layout (columns
  * at least 10 wide, 3 spaces of padding), the command quoted and cut to 20
- * characters, the age in go-units' words, ports as `IP:PUBLISHED->TARGET/PROTO`.
+ * characters, the age in go-units' words, ports as Docker prints them
+ * ({@link displayablePorts}).
  * `now` is in milliseconds.
  */
 export function psTable(containers: ContainerStatus[], now: number): string {
@@ -92,21 +198,11 @@ export function psTable(containers: ContainerStatus[], now: number): string {
       c.service,
       `${humanDuration(now / 1000 - c.created)} ago`,
       c.status,
-      formatPorts(c.publishers),
+      displayablePorts(c),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(10, ...rows.map((r) => [...r[i]!].length + 3)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : padDisplay(cell, widths[i]!))).join('').trimEnd() + '\n').join('');
-}
-
-/** `127.0.0.1:32768->8080/tcp, 127.0.0.1:32769->22/tcp` (IPv6 addresses in brackets). */
-export function formatPorts(publishers: ContainerStatus['publishers']): string {
-  const seen = new Set<string>();
-  for (const p of [...publishers].sort((a, b) => a.targetPort - b.targetPort || a.url.localeCompare(b.url))) {
-    const host = p.url.includes(':') ? `[${p.url}]` : p.url;
-    seen.add(p.publishedPort ? `${host}:${p.publishedPort}->${p.targetPort}/${p.protocol}` : `${p.targetPort}/${p.protocol}`);
-  }
-  return [...seen].join(', ');
 }
 
 /** Docker's `Ellipsis`: at most `max` characters, the last one `…` when cut. */

@@ -49,6 +49,8 @@ async function containers(project: string): Promise<Record<string, Seen>> {
   );
 }
 
+const byName = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a['Name']).localeCompare(String(b['Name']));
+
 /** `docker compose ps --format json`: an array in some versions, one object per line in others. */
 function parseComposePs(stdout: string): Array<Record<string, unknown>> {
   const text = stdout.trim();
@@ -176,6 +178,21 @@ describe('docker compose v2.26.1 and modelstack keep each other\'s containers', 
     const ps = parseComposePs(await composeV2Ok(['-p', s.project, 'ps', '--format', 'json'], { cwd: s.dir, env: s.env }));
     expect(ps.map((c) => c['Name']).sort()).toEqual(Object.keys(before).sort());
     expect(ps.every((c) => c['State'] === 'running')).toBe(true);
+    // Our `ps --format json` is Compose's, key for key. Go prints labels and
+    // networks in map order and Compose lists mounts in the list API's order:
+    // those compare as sets. The age texts may be a second apart.
+    const ours = parsePs((await ms(s, 'ps', '--format', 'json')).stdout);
+    const comparable = (c: Record<string, unknown>) => ({
+      ...c,
+      Labels: String(c['Labels']).split(',').sort(),
+      Networks: String(c['Networks']).split(',').sort(),
+      Mounts: String(c['Mounts']).split(',').sort(),
+      Publishers: ((c['Publishers'] as unknown[] | null) ?? []).map((p) => JSON.stringify(p)).sort(),
+      RunningFor: expect.stringMatching(/ ago$/),
+      Status: expect.stringMatching(/^Up /),
+    });
+    expect(ours.map((c) => Object.keys(c))).toEqual(ps.map((c) => Object.keys(c).sort()));
+    expect(ours.map(comparable).sort(byName)).toEqual(ps.map(comparable).sort(byName));
     const logs = await v2(s, 'logs', '--no-color', 'worker');
     expect(logs.code, logs.stderr).toBe(0);
 
