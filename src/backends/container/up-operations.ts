@@ -21,8 +21,16 @@ import { graceAfter, startContainer, stopAndRemove, stopContainer } from './cont
 import { observedFromInspect, readyFromList } from './observe.js';
 import { DependencyFailedError } from './up-errors.js';
 
-/** How long a create or start already sent may finish after an abort (a created container is then removed). */
-const IN_FLIGHT_GRACE_MS = 2000;
+/**
+ * How long a create or start already sent may finish after an abort (a
+ * container created in time is then removed). Short, so that Ctrl-C ends
+ * `up` at once: what the engine had not answered by then is named in a
+ * warning (see {@link RunEnv.abandoned}). A create answers in tens of
+ * milliseconds; a start on a loaded machine may take seconds, and Docker
+ * 26 cancels a start whose client hangs up (the container stays created)
+ * while 20.10 completes it, so no grace would make a start's outcome known.
+ */
+const IN_FLIGHT_GRACE_MS = 300;
 
 /** What each operation's run needs besides the operation. */
 export interface RunEnv {
@@ -44,6 +52,12 @@ export interface RunEnv {
   started: Set<string>;
   /** The containers as this up's one list showed them, by id: a kept one the list shows ready needs no wait. */
   listed: Map<string, ObservedContainer>;
+  /**
+   * Containers whose create, start or removal was sent but not answered when
+   * the rollout was aborted: the engine finishes (or cancels) those on its
+   * own. `up` names them in a warning.
+   */
+  abandoned: Set<string>;
 }
 
 export type OperationResult = StackContainer | string | undefined;
@@ -171,7 +185,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         }
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason, running: !a.start });
         if (a.start) {
-          await startContainer(ctx, service, name, a.id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
+          await sent(env, name, signal, () => startContainer(ctx, service, name, a.id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
           env.started.add(a.id);
         } else if (op.restartFor) {
           await stopContainer(ctx, service, name, a.id, call);
@@ -186,7 +200,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         let id: string;
         let made = false;
         try {
-          id = await engine.containers.create(spec, { signal: createSignal(env, signal) });
+          id = await sent(env, a.container, signal, () => engine.containers.create(spec, { signal: createSignal(env, signal) }));
           made = true;
           await putFiles(ctx, id, op, signal);
           ctx.emit({ type: 'container.created', service, container: a.container });
@@ -198,8 +212,8 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
           ctx.emit({ type: 'container.kept', service, container: a.container, reason: 'created by a concurrent up' });
         }
         // Nothing but microtasks between this check and the start request, so an abort cannot slip in between.
-        if (made) await removeIfAborted(ctx, id, signal);
-        await startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
+        if (made) await removeIfAborted(env, a.container, id, signal);
+        await sent(env, a.container, signal, () => startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -210,14 +224,14 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         // duplicate that the next plan resolves.
         const spec = finalSpec(env, op, results);
         const temporary = `${a.id.slice(0, 12)}_${a.container}`;
-        const id = await engine.containers.create({ ...spec, name: temporary }, { signal: createSignal(env, signal) });
+        const id = await sent(env, temporary, signal, () => engine.containers.create({ ...spec, name: temporary }, { signal: createSignal(env, signal) }));
         await putFiles(ctx, id, op, signal);
-        await removeIfAborted(ctx, id, signal);
+        await removeIfAborted(env, temporary, id, signal);
         await stopAndRemove(ctx, service, a.container, a.id, call);
         await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
-        await removeIfAborted(ctx, id, signal);
-        await startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline });
+        await removeIfAborted(env, a.container, id, signal);
+        await sent(env, a.container, signal, () => startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -276,13 +290,29 @@ function createSignal(env: RunEnv, signal: AbortSignal): AbortSignal {
 /**
  * After an abort (Ctrl-C, or another operation failed) a container this up
  * just created is removed instead of started: an aborted up starts nothing
- * new and leaves no never-started container behind. Bounded, so an abort
- * stays quick; what it cannot remove, `down` removes.
+ * new. Bounded, so an abort stays quick; a removal the engine has not
+ * confirmed in time is named with the abandoned calls, and `down` removes
+ * what is left.
  */
-async function removeIfAborted(ctx: StackContext, id: string, signal: AbortSignal): Promise<void> {
+async function removeIfAborted(env: RunEnv, container: string, id: string, signal: AbortSignal): Promise<void> {
   if (!signal.aborted) return;
-  await ctx.engine.containers.remove(id, { force: true, signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  await env.ctx.engine.containers.remove(id, { force: true, signal: AbortSignal.timeout(2000) }).catch(() => env.abandoned.add(container));
   throw abortReason(signal);
+}
+
+/**
+ * Sends one engine call for `container`, unless the rollout is already
+ * aborted (then nothing is sent). If the rollout is aborted before the call
+ * answers, the container is recorded as left to the engine.
+ */
+async function sent<T>(env: RunEnv, container: string, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  try {
+    return await call();
+  } catch (err) {
+    if (signal.aborted) env.abandoned.add(container);
+    throw err;
+  }
 }
 
 /** The container a concurrent `up` of this project made under `name`, if that is what holds the name. */

@@ -148,6 +148,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
           waits: new Map(),
           started: new Set(),
           listed,
+          abandoned: new Set(),
         };
         const reported = new Set<unknown>();
         const results = await execute<UpOperation & OperationNode, OperationResult>(operations, {
@@ -168,7 +169,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
             reported.add(err);
             reportTolerated(ctx, op, err);
           },
-        });
+        }).finally(() => reportAbandoned(ctx, env.abandoned));
         const containers = operations
           .filter((op): op is ContainerOperation => op.kind === 'container' && op.action.action !== 'remove' && targets.includes(op.service))
           .map((op) => results.get(op.id))
@@ -208,6 +209,21 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * After an aborted rollout: the containers whose create, start or removal
+ * the engine had not answered when up stopped waiting. The engine finishes
+ * or cancels those on its own (Docker 26 cancels a start whose client hung
+ * up; 20.10 completes it), so they may be left created, or running.
+ */
+function reportAbandoned(ctx: StackContext, abandoned: ReadonlySet<string>): void {
+  if (!abandoned.size) return;
+  const names = [...abandoned].sort();
+  ctx.emit({
+    type: 'warning',
+    message: `interrupted while the engine was still creating, starting or removing ${names.join(', ')}; the engine finishes or cancels ${names.length === 1 ? 'that' : 'those'} on its own: down removes what is left, up converges it`,
+  });
 }
 
 /** True when the engine still answers (a short ping). */

@@ -1,14 +1,17 @@
 /**
  * Fault matrix: Ctrl-C during `up` (issue 12, item 3). After the interrupt
- * nothing new is created or started; a create in flight is removed; the
- * command ends at once (exit 130). Then `down` leaves nothing and a second
- * `up` converges. Interrupted at several points of a 10-service rollout,
- * from the CLI (Ctrl-C) and from the library (an AbortSignal).
+ * nothing new is created or started; a create answered in time is removed;
+ * the command ends at once (exit 130). Then `down` leaves nothing and a
+ * second `up` converges. Interrupted at several points of a 10-service
+ * rollout, from the CLI (Ctrl-C) and from the library (an AbortSignal).
  *
- * "Nothing started after the interrupt" is checked against the engine: every
- * container Docker says was started had its start asked for (the
- * `container.starting` event) before the interrupt — a start already sent
- * cannot be unsent, so the engine may finish it a little later.
+ * "Nothing new after the interrupt" is checked against the engine: every
+ * container Docker holds had its create or start asked for (the
+ * `container.creating` / `container.starting` events) before the
+ * interrupt — a call already sent cannot be unsent. A started container had
+ * its start asked before it. One left created but never started is one
+ * whose call the engine had not answered when up stopped waiting (Docker 26
+ * cancels such a start, 20.10 completes it), and up's warning names it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, Stack } from '../../../src/index.js';
@@ -22,12 +25,11 @@ const SERVICES = 10;
 const POINTS_MS = [200, 500, 1000];
 const REPEATS = 3;
 /**
- * The issue asks for 0.5 s. A create or start already sent may finish for up
- * to 2 s (up.ts: so that what it made is certainly removed, not made by the
- * engine after we looked), and on a loaded 2-core machine the engine takes
- * that long; the bound is that grace plus slack (the measured times are printed).
+ * The issue asks for 0.5 s: up lets a call already sent answer for 300 ms
+ * (up-operations.ts), then releases its lock and returns. The bound adds
+ * what a loaded 2-core machine costs on top (the measured times are printed).
  */
-const EXIT_BOUND_MS = 3500;
+const EXIT_BOUND_MS = 1500;
 
 describe('fault: Ctrl-C during up', () => {
   let engine: Engine;
@@ -48,16 +50,29 @@ describe('fault: Ctrl-C during up', () => {
     for (const f of folders) f.remove();
   });
 
-  /** Docker's containers of `run`: each started one had its start asked before `interruptAt`; none is left created-but-never-started. */
-  async function expectNothingNewAfter(run: string, interruptAt: number, events: Array<{ type: string; time: number; container?: string }>) {
-    const askedBefore = new Set(events.filter((e) => e.type === 'container.starting' && e.time <= interruptAt).map((e) => e.container));
+  /**
+   * Docker's containers of `run`: none was asked for after `interruptAt`;
+   * each started one had its start asked before it; each left created was
+   * named by up's warning as left to the engine.
+   */
+  async function expectNothingNewAfter(run: string, interruptAt: number, events: Array<{ type: string; time: number; container?: string; message?: string }>) {
+    const before = (type: string) => new Set(events.filter((e) => e.type === type && e.time <= interruptAt).map((e) => e.container));
+    const startAsked = before('container.starting');
+    const asked = new Set([...before('container.creating'), ...startAsked]);
+    const warned = events.filter((e) => e.type === 'warning' && /^interrupted while the engine was still/.test(e.message ?? '')).map((e) => e.message!);
     expect(events.filter((e) => /^container\.(creating|starting)$/.test(e.type) && e.time > interruptAt)).toEqual([]);
     const state = await projectState(engine, run);
+    let started = 0;
     for (const c of state.containers) {
-      expect({ name: c.name, started: c.startedAt !== undefined }).toEqual({ name: c.name, started: true });
-      expect({ name: c.name, askedBeforeInterrupt: askedBefore.has(c.name) }).toEqual({ name: c.name, askedBeforeInterrupt: true });
+      expect({ name: c.name, askedBeforeInterrupt: asked.has(c.name) }).toEqual({ name: c.name, askedBeforeInterrupt: true });
+      if (c.startedAt !== undefined) {
+        started++;
+        expect({ name: c.name, startAskedBeforeInterrupt: startAsked.has(c.name) }).toEqual({ name: c.name, startAskedBeforeInterrupt: true });
+      } else {
+        expect({ name: c.name, namedInWarning: warned.some((m) => m.includes(c.name)) }).toEqual({ name: c.name, namedInWarning: true });
+      }
     }
-    return state.containers.length;
+    return { started, created: state.containers.length - started };
   }
 
   async function expectDownThenConverges(run: string, dir: string) {
@@ -89,9 +104,9 @@ describe('fault: Ctrl-C during up', () => {
         } else {
           expect(result.code).toBe(130);
           expect(result.stderr).toContain('up was interrupted');
-          const started = await expectNothingNewAfter(run, interruptAt, up.events());
+          const { started, created } = await expectNothingNewAfter(run, interruptAt, up.events());
           expect(exitMs).toBeLessThan(EXIT_BOUND_MS);
-          report.push(`${point} ms: exit ${exitMs} ms after Ctrl-C, ${started}/${SERVICES} started (all asked before it)`);
+          report.push(`${point} ms: exit ${exitMs} ms after Ctrl-C, ${started}/${SERVICES} started, ${created} left created (all asked before it)`);
         }
         await expectDownThenConverges(run, dir);
       }
@@ -114,9 +129,9 @@ describe('fault: Ctrl-C during up', () => {
         report.push('finished before the SIGINT');
       } else {
         expect(result.code).toBe(130);
-        const started = await expectNothingNewAfter(run, interruptAt, up.events().map((e) => ({ ...e, time: e.time as number })));
+        const { started, created } = await expectNothingNewAfter(run, interruptAt, up.events().map((e) => ({ ...e, time: e.time as number })));
         expect(exitMs).toBeLessThan(EXIT_BOUND_MS);
-        report.push(`process exit ${exitMs} ms after SIGINT, ${started}/${SERVICES} started (all asked before it)`);
+        report.push(`process exit ${exitMs} ms after SIGINT, ${started}/${SERVICES} started, ${created} left created (all asked before it)`);
       }
       await expectDownThenConverges(run, dir);
     }
