@@ -67,6 +67,13 @@ describe('the bundled bin, outside any node_modules', () => {
     expect(result).toMatchObject({ code: 0, stdout: `modelstack version ${VERSION}\n` });
   });
 
+  it('carries the licenses of the packages inside it, and leaves out what it never runs', () => {
+    const licenses = readFileSync(join(dir, 'dist/bin/THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const pkg of ['dockerode', 'docker-modem', 'zod', 'yaml', 'commander', 'pino']) expect(licenses).toMatch(new RegExp(`^${pkg} \\d+\\.\\d+\\.\\d+ \\(`, 'm'));
+    // BuildKit's progress decoder, the BuildKit session (gRPC) and ssh2 load from node_modules when used.
+    for (const pkg of ['protobufjs', '@grpc/grpc-js', 'ssh2']) expect(licenses).not.toMatch(new RegExp(`^${pkg} `, 'm'));
+  });
+
   it('brings a stack up, lists it and takes it down with nothing but itself', async () => {
     const up = await modelstack(entry, ['-p', label, 'up', '-d', '--wait'], { cwd: dir });
     expect(up.stderr).not.toMatch(/Cannot find/);
