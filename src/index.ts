@@ -115,7 +115,7 @@ export type { KubernetesObject, KubernetesManifests, ManifestWarning, Persistent
 // The engine, for harnesses and scripts that work with containers directly.
 export { Engine, MAX_API_VERSION, type EngineOptions, type EngineInfo } from './engine/engine.js';
 export { waitUntilReady, type WaitOptions, type ReadyState } from './engine/readiness.js';
-export type { ExecResult, LogLine } from './engine/container-client.js';
+export type { ExecResult, LogLine, TerminalSize } from './engine/container-client.js';
 export type { PullProgress, ImagePullPolicy } from './engine/image-client.js';
 export {
   EngineUnreachableError,

@@ -2,6 +2,7 @@
  * What every command gets: where to write, how it learns of Ctrl-C, the
  * global options, and the two ways a command ends other than success.
  */
+import type { TerminalSize } from '../engine/container-client.js';
 
 /** Output sinks, injectable so tests can capture what the CLI prints. */
 export interface CliIo {
@@ -22,6 +23,18 @@ export interface CliIo {
    * function. Without it, commands cannot be interrupted (tests pass a fake).
    */
   onInterrupt?(listener: () => void): () => void;
+  /** Where `exec` reads input: the process's stdin (a terminal, a pipe or a file); none in tests that give none. */
+  stdin?: CliStdin;
+  /** The terminal on stdout, for a pseudo-terminal's size: now and as it changes. */
+  terminal?: { size(): TerminalSize; onResize(listener: (size: TerminalSize) => void): () => void };
+}
+
+/** A readable input that may be a terminal (then it can be put in raw mode). */
+export interface CliStdin extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?(raw: boolean): unknown;
+  /** Lets the process exit while the input is still open (a pipe nobody closes). */
+  unref?(): unknown;
 }
 
 /** The options every command accepts (Docker Compose's global flags). */
@@ -68,6 +81,19 @@ export function processIo(): CliIo {
     columns: process.stderr.columns || process.stdout.columns || 80,
     env: process.env,
     cwd: process.cwd(),
+    stdin: process.stdin,
+    ...(process.stdout.isTTY
+      ? {
+          terminal: {
+            size: () => ({ rows: process.stdout.rows, columns: process.stdout.columns }),
+            onResize(listener: (size: TerminalSize) => void) {
+              const onResize = () => listener({ rows: process.stdout.rows, columns: process.stdout.columns });
+              process.stdout.on('resize', onResize);
+              return () => void process.stdout.off('resize', onResize);
+            },
+          },
+        }
+      : {}),
     onInterrupt(listener) {
       // The first Ctrl-C asks the command to wind down; a second one means
       // "now": exit at once, as Compose does.

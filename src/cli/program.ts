@@ -63,7 +63,7 @@ export const COMMANDS: CommandModule[] = [
       {
         name: 'exec',
         term: 'exec [options] <service> <command...>',
-        description: "Run a command in a service's running container and exit with its exit code (no TTY, no stdin: not interactive)",
+        description: "Run a command in a service's running container and exit with its exit code (interactive on a terminal)",
       },
     ],
     load: async () => (await import('./commands/exec.js')).registerExec,

@@ -48,6 +48,23 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Receives output as it arrives (it is also collected into the result). */
   onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /**
+   * Forwarded to the process's stdin as it arrives; its end closes the
+   * process's stdin (so `cat` ends). Without it the process has no stdin.
+   */
+  stdin?: NodeJS.ReadableStream;
+  /**
+   * Run the process on a pseudo-terminal of this size, resized whenever
+   * `onResize` reports a change: output then arrives raw, all of it on
+   * `stdout`, and input goes through the terminal (Ctrl-C reaches the process).
+   */
+  terminal?: TerminalSize & { onResize?(listener: (size: TerminalSize) => void): () => void };
+}
+
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  rows: number;
+  columns: number;
 }
 
 export interface ExecResult {
@@ -231,36 +248,40 @@ export class ContainerClient {
    * container); give it a deadline, e.g. `AbortSignal.timeout(ms)`.
    */
   async exec(id: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const exec = await this.createExec(id, cmd, options, { stdin: Boolean(options.stdin), tty: Boolean(options.terminal) });
     const call = { ...(options.signal ? { signal: options.signal } : {}) };
-    const container = this.engine.docker.getContainer(id);
-    const exec = await this.engine.call(
-      `exec in ${id}`,
-      () =>
-        container.exec(
-          withSignal(call, {
-            Cmd: cmd,
-            AttachStdout: true,
-            AttachStderr: true,
-            Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-            User: options.user,
-            WorkingDir: options.workingDir,
-            Privileged: options.privileged,
-          }),
-        ),
-      (http) => new ExecError(id, cmd, http.engineMessage),
-    );
+    const { terminal } = options;
     const stream = (await this.engine.call(
       `start exec in ${id}`,
-      () => exec.start(withSignal(call, { hijack: true, stdin: false })),
+      () => exec.start(withSignal(call, { hijack: true, stdin: Boolean(options.stdin), Tty: Boolean(terminal) })),
       (http) => new ExecError(id, cmd, http.engineMessage),
-    )) as unknown as EngineStream;
+    )) as unknown as EngineStream & NodeJS.WritableStream;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const decoder = demuxDecoder((s, chunk) => {
+    const collect = (s: OutputStream, chunk: Buffer) => {
       (s === 'stderr' ? err : out).push(chunk);
       options.onOutput?.(s, chunk);
-    });
-    await readStream(stream, (chunk) => decoder.write(chunk), options.signal);
+    };
+    const decoder = demuxDecoder(collect);
+    let stopResizing = () => {};
+    if (terminal) {
+      const resize = (size: TerminalSize) => void exec.resize({ h: size.rows, w: size.columns }).catch(() => undefined);
+      resize(terminal);
+      stopResizing = terminal.onResize?.(resize) ?? stopResizing;
+    }
+    // Our input, then the end of it: the engine closes the process's stdin when we half-close.
+    const input = options.stdin;
+    const forward = (chunk: Buffer | string) => void stream.write(chunk);
+    const close = () => void stream.end();
+    input?.on('data', forward);
+    input?.once('end', close);
+    try {
+      await readStream(stream, (chunk) => (terminal ? collect('stdout', chunk) : decoder.write(chunk)), options.signal);
+    } finally {
+      stopResizing();
+      input?.removeListener('data', forward);
+      input?.removeListener('end', close);
+    }
     // The output stream closes when the process ends; the exit code is
     // recorded a moment later, so ask again (briefly) until the engine has it.
     for (let attempt = 0; ; attempt++) {
@@ -275,6 +296,39 @@ export class ContainerClient {
       if (attempt > 50) throw new ExecError(id, cmd, 'the engine did not report an exit code');
       await sleep(10, options.signal);
     }
+  }
+
+  /** Starts a command in a running container and returns at once, as `docker exec -d` does (its output goes nowhere). */
+  async execDetached(id: string, cmd: string[], options: Omit<ExecOptions, 'onOutput' | 'stdin' | 'terminal'> = {}): Promise<void> {
+    const exec = await this.createExec(id, cmd, options, { stdin: false, tty: false, detached: true });
+    const call = { ...(options.signal ? { signal: options.signal } : {}) };
+    await this.engine.call(
+      `start exec in ${id}`,
+      () => exec.start(withSignal(call, { Detach: true })),
+      (http) => new ExecError(id, cmd, http.engineMessage),
+    );
+  }
+
+  private createExec(id: string, cmd: string[], options: ExecOptions, mode: { stdin: boolean; tty: boolean; detached?: boolean }): Promise<Dockerode.Exec> {
+    const call = { ...(options.signal ? { signal: options.signal } : {}) };
+    return this.engine.call(
+      `exec in ${id}`,
+      () =>
+        this.engine.docker.getContainer(id).exec(
+          withSignal(call, {
+            Cmd: cmd,
+            AttachStdin: mode.stdin,
+            AttachStdout: !mode.detached,
+            AttachStderr: !mode.detached,
+            Tty: mode.tty,
+            Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+            User: options.user,
+            WorkingDir: options.workingDir,
+            Privileged: options.privileged,
+          }),
+        ),
+      (http) => new ExecError(id, cmd, http.engineMessage),
+    );
   }
 
   /**

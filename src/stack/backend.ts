@@ -6,7 +6,7 @@
  * vocabulary and the executor are shared. What `up` and the everyday
  * commands take and give is defined here, once for every backend.
  */
-import type { ExecResult, LogLine } from '../engine/container-client.js';
+import type { ExecOptions, ExecResult, LogLine } from '../engine/container-client.js';
 import type { OutputStream } from '../engine/streams.js';
 import type { ImagePullPolicy } from '../engine/image-client.js';
 import { type PlanOptions, type UpPlan, formatPlan } from '../plan/reconcile.js';
@@ -158,6 +158,10 @@ export interface StackExecOptions {
   env?: Record<string, string>;
   /** Receives output as it arrives (it is also collected into the result). */
   onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Forwarded to the command's stdin; its end closes that stdin. Without it the command has none. */
+  stdin?: NodeJS.ReadableStream;
+  /** Run the command on a pseudo-terminal of this size (and follow its resizes): output arrives raw, on `stdout`. */
+  terminal?: ExecOptions['terminal'];
   signal?: AbortSignal;
 }
 

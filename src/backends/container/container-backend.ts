@@ -88,6 +88,8 @@ export class ContainerBackend implements StackBackend {
       ...(options.workingDir ? { workingDir: options.workingDir } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+      ...(options.terminal ? { terminal: options.terminal } : {}),
       ...callOptions(options),
     });
   }

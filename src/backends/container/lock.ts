@@ -37,7 +37,8 @@ const PURPOSE_LABEL = 'org.modelstack.lock.purpose';
 const DEFAULT_STALE_MS = 30_000;
 /** Releasing the lock never waits longer than this on the engine (a frozen engine must not hold the caller). */
 const RELEASE_TIMEOUT_MS = 5_000;
-const ABORTED_RELEASE_TIMEOUT_MS = 1_000;
+/** After an abort (Ctrl-C) the caller is leaving: a lock not removed by then is broken later (its holder is gone), and `down` removes it. */
+const ABORTED_RELEASE_TIMEOUT_MS = 500;
 /** How long a lock create already sent may finish after an abort (then the lock is removed). */
 const CREATE_GRACE_MS = 2_000;
 

@@ -212,17 +212,18 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
 }
 
 /**
- * After an aborted rollout: the containers whose create, start or removal
- * the engine had not answered when up stopped waiting. The engine finishes
- * or cancels those on its own (Docker 26 cancels a start whose client hung
- * up; 20.10 completes it), so they may be left created, or running.
+ * After an aborted rollout (Ctrl-C, or another operation failed): the
+ * containers whose create, start or removal the engine had not answered
+ * when up stopped waiting. The engine finishes or cancels those on its own
+ * (Docker 26 cancels a start whose client hung up; 20.10 completes it), so
+ * they may be left created, or running.
  */
 function reportAbandoned(ctx: StackContext, abandoned: ReadonlySet<string>): void {
   if (!abandoned.size) return;
   const names = [...abandoned].sort();
   ctx.emit({
     type: 'warning',
-    message: `interrupted while the engine was still creating, starting or removing ${names.join(', ')}; the engine finishes or cancels ${names.length === 1 ? 'that' : 'those'} on its own: down removes what is left, up converges it`,
+    message: `up stopped while the engine was still creating, starting or removing ${names.join(', ')}; the engine finishes or cancels ${names.length === 1 ? 'that' : 'those'} on its own: down removes what is left, up converges it`,
   });
 }
 

@@ -1,17 +1,25 @@
 /**
  * `modelstack exec [-T] [--index N] [-u USER] [-w DIR] [-e KEY=VAL]...
  * SERVICE COMMAND [ARGS...]`: run a command in a service's running
- * container, stream its output as it arrives (stdout to stdout, stderr to
- * stderr) and exit with its exit code. Everything after SERVICE belongs to
- * the command (`exec web ls -la`). No TTY and no stdin: not interactive.
+ * container and exit with its exit code, as `docker compose exec` does.
+ * Everything after SERVICE belongs to the command (`exec web ls -la`).
+ *
+ * - stdin is forwarded (`echo x | modelstack exec web cat` prints x); its
+ *   end closes the command's stdin.
+ * - When stdin is a terminal, the command runs on a pseudo-terminal (`-T`
+ *   turns that off): our terminal goes raw, so keys, Ctrl-C included, reach
+ *   the command; its size follows ours; output arrives raw on stdout.
+ * - Otherwise its stdout and stderr go to ours, as they arrive.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Command } from 'commander';
 import { collect, parseIndex } from '../arguments.js';
-import { CliExit, CliUsageError, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
+import { CliExit, type CliIo, type CliStdin, CliUsageError, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
 import { openStack } from '../open-stack.js';
 
 interface ExecFlags {
+  /** False with -T. */
+  TTY: boolean;
   index: number;
   user?: string;
   workdir?: string;
@@ -22,11 +30,11 @@ interface ExecFlags {
 export function registerExec(program: Command, io: CliIo): void {
   program
     .command('exec')
-    .description("Run a command in a service's running container and exit with its exit code (no TTY, no stdin: not interactive)")
+    .description("Run a command in a service's running container and exit with its exit code (interactive on a terminal)")
     .usage('[options] SERVICE COMMAND [ARGS...]')
     .argument('<service>', 'the service')
     .argument('<command...>', 'the command and its arguments (options after SERVICE are passed to it)')
-    .option('-T, --no-TTY', 'accepted for Compose compatibility: exec never allocates a TTY')
+    .option('-T, --no-TTY', 'no pseudo-terminal, even when stdin is a terminal')
     .option('--index <n>', 'which container of the service', parseIndex, 1)
     .option('-u, --user <user>', 'run as this user (name or uid[:gid])')
     .option('-w, --workdir <dir>', 'working directory inside the container')
@@ -41,7 +49,10 @@ export function registerExec(program: Command, io: CliIo): void {
       const write = (stream: 'stdout' | 'stderr', text: string) => {
         if (text) (stream === 'stderr' ? io.stderr(text) : io.stdout(text));
       };
+      const { stdin } = io;
+      const terminal = o.TTY && stdin?.isTTY === true && stdin.setRawMode ? io.terminal : undefined;
       let interrupted = false;
+      const restore = terminal ? rawMode(stdin!) : () => {};
       try {
         const result = await withInterrupt(
           io,
@@ -51,6 +62,8 @@ export function registerExec(program: Command, io: CliIo): void {
               ...(o.user ? { user: o.user } : {}),
               ...(o.workdir ? { workingDir: o.workdir } : {}),
               ...(Object.keys(env).length ? { env } : {}),
+              ...(stdin ? { stdin } : {}),
+              ...(terminal ? { terminal: { ...terminal.size(), onResize: terminal.onResize } } : {}),
               signal,
               onOutput: (stream, chunk) => write(stream, decoders[stream].write(chunk)),
             }),
@@ -63,10 +76,20 @@ export function registerExec(program: Command, io: CliIo): void {
         if (!interrupted) throw err;
         throw new CliExit(INTERRUPTED_EXIT_CODE, 'exec was interrupted; the command may still be running in the container');
       } finally {
+        restore();
+        // The command is done: stop reading our input, which may stay open (a pipe nobody closes).
+        stdin?.pause();
+        stdin?.unref?.();
         write('stdout', decoders.stdout.end());
         write('stderr', decoders.stderr.end());
       }
     });
+}
+
+/** Puts the terminal in raw mode (keys go to the command as typed); returns what restores it. */
+function rawMode(stdin: CliStdin): () => void {
+  stdin.setRawMode!(true);
+  return () => void stdin.setRawMode!(false);
 }
 
 /** `-e KEY=VAL` and `-e KEY` (value from our environment; left out when unset, as Docker does). */

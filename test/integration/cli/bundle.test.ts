@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSYBOX, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
 import { freePort } from '../../helpers/ports.js';
 import { parsePs, testLabels } from './harness.js';
 
@@ -58,7 +58,7 @@ describe('the bundled bin, outside any node_modules', () => {
 
   afterAll(async () => {
     const engine = await connectTestEngine();
-    await removeLabelled(engine, label);
+    await removeLabelled(engine, `${TEST_LABEL}=${label}`);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -83,7 +83,7 @@ describe('the bundled bin, outside any node_modules', () => {
     expect(parsePs(ps.stdout).map((c) => [c['Service'], c['State']])).toEqual([['web', 'running']]);
     const down = await modelstack(entry, ['-p', label, 'down'], { cwd: dir });
     expect(down.code).toBe(0);
-    expect(await leftovers(label)).toEqual([]);
+    expect(await leftovers(`${TEST_LABEL}=${label}`)).toEqual([]);
   }, 120_000);
 });
 

@@ -59,7 +59,7 @@ describe('fault: Ctrl-C during up', () => {
     const before = (type: string) => new Set(events.filter((e) => e.type === type && e.time <= interruptAt).map((e) => e.container));
     const startAsked = before('container.starting');
     const asked = new Set([...before('container.creating'), ...startAsked]);
-    const warned = events.filter((e) => e.type === 'warning' && /^interrupted while the engine was still/.test(e.message ?? '')).map((e) => e.message!);
+    const warned = events.filter((e) => e.type === 'warning' && /^up stopped while the engine was still/.test(e.message ?? '')).map((e) => e.message!);
     expect(events.filter((e) => /^container\.(creating|starting)$/.test(e.type) && e.time > interruptAt)).toEqual([]);
     const state = await projectState(engine, run);
     let started = 0;

@@ -33,11 +33,12 @@ describe('help', () => {
     expect(stdout).toContain('--progress <mode>');
   });
 
-  it('says exec is not interactive', async () => {
+  it('says exec is interactive on a terminal', async () => {
     const { code, stdout } = await run(['exec', '--help'], project);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: modelstack exec [options] SERVICE COMMAND [ARGS...]');
-    expect(stdout.replace(/\s+/g, ' ')).toContain('no TTY, no stdin: not interactive');
+    expect(stdout.replace(/\s+/g, ' ')).toContain('(interactive on a terminal)');
+    expect(stdout.replace(/\s+/g, ' ')).toContain('-T, --no-TTY no pseudo-terminal, even when stdin is a terminal');
   });
 });
 
