@@ -31,6 +31,12 @@ import { DependencyFailedError } from './up-errors.js';
  * while 20.10 completes it, so no grace would make a start's outcome known.
  */
 const IN_FLIGHT_GRACE_MS = 300;
+/**
+ * The same for a network create: it comes first and answers in about a
+ * tenth of a second, and one that lands after `up` returned would be made
+ * after a `down` that followed at once had looked.
+ */
+const NETWORK_CREATE_GRACE_MS = 2000;
 
 /** What each operation's run needs besides the operation. */
 export interface RunEnv {
@@ -134,32 +140,33 @@ async function createNetwork(env: RunEnv, key: string, signal: AbortSignal): Pro
   const create = async (): Promise<string> => {
     const raced = await engine.networks.inspect(network.name, { signal });
     if (raced) return raced.Id;
-    const id = await engine.networks.create(
-      {
-        name: network.name,
-        ...(network.driver ? { driver: network.driver } : {}),
-        labels: { ...network.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
-        ...(network.internal ? { internal: true } : {}),
-        ...(network.attachable ? { attachable: true } : {}),
-        ...(network.enable_ipv6 ? { enableIpv6: true } : {}),
-        ...(network.driver_opts ? { driverOptions: network.driver_opts } : {}),
-        ...(network.ipam
-          ? {
-              ipam: {
-                ...(network.ipam.driver ? { driver: network.ipam.driver } : {}),
-                config: (network.ipam.config ?? []).map((c) => ({
-                  ...(c.subnet ? { subnet: c.subnet } : {}),
-                  ...(c.ip_range ? { ipRange: c.ip_range } : {}),
-                  ...(c.gateway ? { gateway: c.gateway } : {}),
-                  ...(c.aux_addresses ? { auxAddresses: c.aux_addresses } : {}),
-                })),
-                ...(network.ipam.options ? { options: network.ipam.options } : {}),
-              },
-            }
-          : {}),
-      },
-      { signal },
-    );
+    const spec = {
+      name: network.name,
+      ...(network.driver ? { driver: network.driver } : {}),
+      labels: { ...network.labels, ...ctx.extraLabels, [LABEL.project]: project.name, [LABEL.network]: key, [LABEL.version]: COMPOSE_VERSION_LABEL_VALUE },
+      ...(network.internal ? { internal: true } : {}),
+      ...(network.attachable ? { attachable: true } : {}),
+      ...(network.enable_ipv6 ? { enableIpv6: true } : {}),
+      ...(network.driver_opts ? { driverOptions: network.driver_opts } : {}),
+      ...(network.ipam
+        ? {
+            ipam: {
+              ...(network.ipam.driver ? { driver: network.ipam.driver } : {}),
+              config: (network.ipam.config ?? []).map((c) => ({
+                ...(c.subnet ? { subnet: c.subnet } : {}),
+                ...(c.ip_range ? { ipRange: c.ip_range } : {}),
+                ...(c.gateway ? { gateway: c.gateway } : {}),
+                ...(c.aux_addresses ? { auxAddresses: c.aux_addresses } : {}),
+              })),
+              ...(network.ipam.options ? { options: network.ipam.options } : {}),
+            },
+          }
+        : {}),
+    };
+    // A create already sent may answer after an abort (it is quick, and what it
+    // made is then certainly there for down), for longer than a container's.
+    const graced = AbortSignal.any([env.callDeadline, graceAfter(signal, NETWORK_CREATE_GRACE_MS)]);
+    const id = await sent(env, network.name, signal, () => engine.networks.create(spec, { signal: graced }));
     ctx.emit({ type: 'network.created', name: network.name });
     return id;
   };
