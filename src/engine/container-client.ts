@@ -281,6 +281,8 @@ export class ContainerClient {
       stopResizing();
       input?.removeListener('data', forward);
       input?.removeListener('end', close);
+      // What arrives from now on is not ours to read (nor to drop).
+      input?.pause();
     }
     // The output stream closes when the process ends; the exit code is
     // recorded a moment later, so ask again (briefly) until the engine has it.
@@ -298,18 +300,7 @@ export class ContainerClient {
     }
   }
 
-  /** Starts a command in a running container and returns at once, as `docker exec -d` does (its output goes nowhere). */
-  async execDetached(id: string, cmd: string[], options: Omit<ExecOptions, 'onOutput' | 'stdin' | 'terminal'> = {}): Promise<void> {
-    const exec = await this.createExec(id, cmd, options, { stdin: false, tty: false, detached: true });
-    const call = { ...(options.signal ? { signal: options.signal } : {}) };
-    await this.engine.call(
-      `start exec in ${id}`,
-      () => exec.start(withSignal(call, { Detach: true })),
-      (http) => new ExecError(id, cmd, http.engineMessage),
-    );
-  }
-
-  private createExec(id: string, cmd: string[], options: ExecOptions, mode: { stdin: boolean; tty: boolean; detached?: boolean }): Promise<Dockerode.Exec> {
+  private createExec(id: string, cmd: string[], options: ExecOptions, mode: { stdin: boolean; tty: boolean }): Promise<Dockerode.Exec> {
     const call = { ...(options.signal ? { signal: options.signal } : {}) };
     return this.engine.call(
       `exec in ${id}`,
@@ -318,8 +309,8 @@ export class ContainerClient {
           withSignal(call, {
             Cmd: cmd,
             AttachStdin: mode.stdin,
-            AttachStdout: !mode.detached,
-            AttachStderr: !mode.detached,
+            AttachStdout: true,
+            AttachStderr: true,
             Tty: mode.tty,
             Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
             User: options.user,

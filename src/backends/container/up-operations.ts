@@ -59,9 +59,9 @@ export interface RunEnv {
   /** The containers as this up's one list showed them, by id: a kept one the list shows ready needs no wait. */
   listed: Map<string, ObservedContainer>;
   /**
-   * Containers whose create, start or removal was sent but not answered when
-   * the rollout was aborted: the engine finishes (or cancels) those on its
-   * own. `up` names them in a warning.
+   * Containers (and networks) whose create, start or removal was sent but
+   * not answered when the rollout was aborted: the engine finishes (or
+   * cancels) those on its own. `up` names them in a warning.
    */
   abandoned: Set<string>;
 }
