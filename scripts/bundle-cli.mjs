@@ -28,7 +28,7 @@
  * and module cache are theirs.
  */
 import { build } from 'esbuild';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +117,7 @@ function thirdPartyLicenses(inputs) {
   const sections = [...dirs].sort().map((dir) => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim() : `(no license file in the package; package.json says ${pkg.license ?? 'nothing'})`;
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `(no license file in the package; package.json says ${pkg.license ?? 'nothing'})`;
     return `${pkg.name} ${pkg.version} (${pkg.license ?? 'license not stated'})\n\n${text}\n`;
   });
   return `The modelstack CLI bundle (modelstack.mjs and chunks/) contains code from these packages.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;

@@ -163,10 +163,7 @@ async function createNetwork(env: RunEnv, key: string, signal: AbortSignal): Pro
           }
         : {}),
     };
-    // A create already sent may answer after an abort (it is quick, and what it
-    // made is then certainly there for down), for longer than a container's.
-    const graced = AbortSignal.any([env.callDeadline, graceAfter(signal, NETWORK_CREATE_GRACE_MS)]);
-    const id = await sent(env, network.name, signal, () => engine.networks.create(spec, { signal: graced }));
+    const id = await sent(env, network.name, signal, () => engine.networks.create(spec, { signal: createSignal(env, signal, NETWORK_CREATE_GRACE_MS) }));
     ctx.emit({ type: 'network.created', name: network.name });
     return id;
   };
@@ -192,7 +189,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         }
         ctx.emit({ type: 'container.kept', service, container: name, reason: a.reason, running: !a.start });
         if (a.start) {
-          await sent(env, name, signal, () => startContainer(ctx, service, name, a.id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
+          await startSent(env, service, name, a.id, signal);
           env.started.add(a.id);
         } else if (op.restartFor) {
           await stopContainer(ctx, service, name, a.id, call);
@@ -220,7 +217,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         }
         // Nothing but microtasks between this check and the start request, so an abort cannot slip in between.
         if (made) await removeIfAborted(env, a.container, id, signal);
-        await sent(env, a.container, signal, () => startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
+        await startSent(env, service, a.container, id, signal);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -238,7 +235,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
         await removeIfAborted(env, a.container, id, signal);
-        await sent(env, a.container, signal, () => startContainer(ctx, service, a.container, id, { ...call, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
+        await startSent(env, service, a.container, id, signal);
         env.started.add(id);
         return { id, name: a.container, service, number: a.number };
       }
@@ -286,12 +283,17 @@ async function putFiles(ctx: StackContext, id: string, op: ContainerOperation, s
 
 /**
  * The signal of a create request: it ends at up's deadline, but an abort
- * (Ctrl-C) lets a create already sent finish, briefly, so that what it made
- * is certainly there to remove (see removeIfAborted) rather than made by the
- * engine after we looked.
+ * (Ctrl-C) lets a create already sent finish, for `graceMs`, so that what it
+ * made is certainly there (to remove, see removeIfAborted, or for a `down`)
+ * rather than made by the engine after we looked.
  */
-function createSignal(env: RunEnv, signal: AbortSignal): AbortSignal {
-  return AbortSignal.any([env.callDeadline, graceAfter(signal, IN_FLIGHT_GRACE_MS)]);
+function createSignal(env: RunEnv, signal: AbortSignal, graceMs = IN_FLIGHT_GRACE_MS): AbortSignal {
+  return AbortSignal.any([env.callDeadline, graceAfter(signal, graceMs)]);
+}
+
+/** Starts a container this up holds, with the in-flight grace after an abort and up's deadline; recorded as abandoned if the engine has not answered by then. */
+function startSent(env: RunEnv, service: string, container: string, id: string, signal: AbortSignal): Promise<void> {
+  return sent(env, container, signal, () => startContainer(env.ctx, service, container, id, { signal, inFlightGraceMs: IN_FLIGHT_GRACE_MS, deadline: env.callDeadline }));
 }
 
 /**

@@ -225,12 +225,10 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
           labels: t.Spec?.ContainerSpec?.Labels ?? {},
           networks: (t.NetworksAttachments ?? []).flatMap((a) => (a.Network?.Spec?.Name ? [a.Network.Spec.Name] : [])).sort(),
           // A volume mount's source is the volume's name, a bind's the node's path.
-          mounts: (t.Spec?.ContainerSpec?.Mounts ?? []).map((m) => ({
-            type: m.Type ?? 'volume',
-            source: m.Source ?? '',
-            destination: m.Target,
-            ...((m.Type ?? 'volume') === 'volume' && m.Source ? { name: m.Source } : {}),
-          })),
+          mounts: (t.Spec?.ContainerSpec?.Mounts ?? []).map((m) => {
+            const type = m.Type ?? 'volume';
+            return { type, source: m.Source ?? '', destination: m.Target, ...(type === 'volume' && m.Source ? { name: m.Source } : {}) };
+          }),
           ...(t.NodeID && nodes.get(t.NodeID) ? { node: nodes.get(t.NodeID)!.name } : {}),
         };
       })

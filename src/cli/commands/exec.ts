@@ -77,8 +77,7 @@ export function registerExec(program: Command, io: CliIo): void {
         throw new CliExit(INTERRUPTED_EXIT_CODE, 'exec was interrupted; the command may still be running in the container');
       } finally {
         restore();
-        // The command is done: stop reading our input, which may stay open (a pipe nobody closes).
-        stdin?.pause();
+        // The command is done (the exec paused our input): an input that stays open (a pipe nobody closes) must not keep the process alive.
         stdin?.unref?.();
         write('stdout', decoders.stdout.end());
         write('stderr', decoders.stderr.end());

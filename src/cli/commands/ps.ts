@@ -83,7 +83,8 @@ export interface PsJson {
 
 /** A container as `docker compose ps --format json` prints it; `now` in milliseconds. */
 export function psJson(c: ContainerStatus, project: string, now: number): PsJson {
-  const publishers = containerPorts(c).map((p) => ({ URL: p.ip, TargetPort: p.privatePort, PublishedPort: p.publicPort, Protocol: p.type }));
+  const ports = containerPorts(c);
+  const publishers = ports.map((p) => ({ URL: p.ip, TargetPort: p.privatePort, PublishedPort: p.publicPort, Protocol: p.type }));
   return {
     Command: JSON.stringify(ellipsis(c.command, 20)),
     CreatedAt: goTimeString(c.created),
@@ -99,7 +100,7 @@ export function psJson(c: ContainerStatus, project: string, now: number): PsJson
     Name: c.name,
     Names: c.name,
     Networks: c.networks.join(','),
-    Ports: displayablePorts(c),
+    Ports: portsColumn(ports),
     Project: project,
     Publishers: publishers.length ? publishers : null,
     RunningFor: `${humanDuration(now / 1000 - c.created)} ago`,
@@ -135,6 +136,11 @@ function containerPorts(c: Pick<ContainerStatus, 'exposed' | 'publishers'>): Lis
  * `IP:PUBLIC->PRIVATE/PROTO`, IPv6 addresses unbracketed (`:::32769->9000/udp`).
  */
 export function displayablePorts(c: Pick<ContainerStatus, 'exposed' | 'publishers'>): string {
+  return portsColumn(containerPorts(c));
+}
+
+/** {@link displayablePorts} over ports already in Docker's order. */
+function portsColumn(ports: ListedPort[]): string {
   const groups = new Map<string, { first: number; last: number }>();
   const result: string[] = [];
   const mappings: string[] = [];
@@ -146,7 +152,7 @@ export function displayablePorts(c: Pick<ContainerStatus, 'exposed' | 'publisher
     if (ip) range = `${ip}:${range}->${range}`;
     return `${range}/${type}`;
   };
-  for (const p of containerPorts(c)) {
+  for (const p of ports) {
     let key = p.type;
     if (p.ip) {
       if (p.publicPort !== p.privatePort) {
