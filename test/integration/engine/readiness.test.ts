@@ -125,6 +125,29 @@ describe('waitUntilReady', () => {
     expect(kinds.every((k) => k.kind === 'restarted' && k.exitCode === 1)).toBe(true);
   }, LOOP_TIMEOUT_MS);
 
+  it('a restart before the wait began is a crash when the caller started the container with none (restartsBefore: 0)', async () => {
+    const hub = await EventHub.open(engine, { type: ['container'], label: [`${TEST_LABEL}=${run}`] });
+    try {
+      // Crashes once, then runs for good: after its restart it looks healthy to anyone who did not see the crash.
+      const id = await start({ command: ['sh', '-c', 'if [ -e /crashed ]; then exec sleep 600; fi; touch /crashed; exit 3'], restart: { name: 'on-failure' } });
+      // The wait begins only once the engine has restarted the container and it runs again: no timing decides what it sees.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const info = await engine.containers.inspect(id);
+        if ((info?.RestartCount ?? 0) >= 1 && info?.State.Running && !info.State.Restarting) break;
+        if (Date.now() > deadline) throw new Error('the engine did not restart the container within 30 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const err = (await waitUntilReady(engine, id, { condition: 'ready', timeoutMs: 20_000, restartsBefore: 0, events: hub }).catch((e: unknown) => e)) as ContainerFailedError;
+      expect(err).toBeInstanceOf(ContainerFailedError);
+      expect(err.failure).toMatchObject({ kind: 'restarted', exitCode: 3, restartCount: 1 });
+      // Without restartsBefore the baseline is the wait's first look, and the container, running since, is ready.
+      expect((await waitUntilReady(engine, id, { condition: 'ready', timeoutMs: 20_000 })).readyBy).toBe('state');
+    } finally {
+      hub.close();
+    }
+  });
+
   it('fails at once when the container exits 3, with the exit code and its last log line', async () => {
     const id = await start({ command: ['sh', '-c', 'echo loading model; sleep 0.3; echo "fatal: weights not found" >&2; exit 3'], healthcheck: { test: HTTP_CHECK, intervalNs: 1e9 } });
     const err = await waitUntilReady(engine, id, { condition: 'healthy', timeoutMs: 30_000, service: 'svc' }).catch((e: unknown) => e);

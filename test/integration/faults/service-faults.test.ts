@@ -39,7 +39,7 @@ interface Fault {
 }
 
 const FAULTS: Fault[] = [
-  { name: 'crash (exit 3)', bad: () => ({ command: 'echo "fatal: weights not found" >&2; sleep 0.3; exit 3' }), cause: () => /exited with code 3[\s\S]*fatal: weights not found/ },
+  { name: 'crash (exit 3)', bad: () => ({ command: 'echo "fatal: weights not found" >&2; sleep 0.05; exit 3' }), cause: () => /exited with code 3[\s\S]*fatal: weights not found/ },
   {
     name: 'OOM kill (8 MB limit)',
     bad: () => ({ command: 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64', extra: ['mem_limit: 8m', 'memswap_limit: 8m'] }),
