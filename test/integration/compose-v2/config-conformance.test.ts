@@ -126,6 +126,19 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
     expect(new Set(CASES.map((c) => c.dir)).size).toBeGreaterThanOrEqual(30);
   });
 
+  it('config list flags: the same one wins when several are given, and an unknown --hash service fails (exit 1)', async () => {
+    const cwd = join(CONFORMANCE, 'nginx-flask-mysql');
+    const env = { HOME };
+    for (const flags of [['--services', '--images'], ['--volumes', '--hash', '*'], ['--hash', '*', '--profiles'], ['--profiles', '--images'], ['-q', '--services'], ['-q', '--format', 'json']]) {
+      const [ours, theirs] = await Promise.all([cli(['config', ...flags], { cwd, env }), composeV2(['config', ...flags], { cwd, env })]);
+      const sorted = (text: string) => text.split('\n').filter(Boolean).sort();
+      expect(sorted(ours.stdout), flags.join(' ')).toEqual(sorted(theirs.stdout));
+    }
+    const [ours, theirs] = await Promise.all([cli(['config', '--hash', 'nosuch'], { cwd, env }), composeV2(['config', '--hash', 'nosuch'], { cwd, env })]);
+    expect([ours.code, theirs.code]).toEqual([1, 1]);
+    expect(ours.stderr).toMatch(/no such service: nosuch/);
+  });
+
   describe.each(CASES)('$name', (c) => {
     if (c.variant.deviation) {
       it(`differs on purpose: ${c.variant.deviation}`, async () => {
@@ -229,6 +242,42 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
         if (upOnly.has(name)) continue;
         expect(composeConfigHash(project, name), name).toBe(hash);
       }
+    });
+
+    it('the lists: --services, --volumes, --profiles, --images, --hash *, and -q, as Compose prints them', async () => {
+      const cwd = c.variant.cwd ? join(c.dir, c.variant.cwd) : c.dir;
+      const env = { HOME, ...c.variant.env };
+      const both = async (flags: string[]) => {
+        const argv = [...(c.variant.args ?? []), 'config', ...flags];
+        const [ours, theirs] = await Promise.all([cli(argv, { cwd, env }), composeV2(argv, { cwd, env })]);
+        expect(theirs.code, `docker compose config ${flags.join(' ')}: ${theirs.stderr}`).toBe(0);
+        expect(ours.code, `modelstack config ${flags.join(' ')}: ${ours.stderr}`).toBe(0);
+        const lines = (text: string) => text.split('\n').filter(Boolean);
+        return { ours: lines(ours.stdout), theirs: lines(theirs.stdout) };
+      };
+      const project = await loadProject({ ...loadOptions(c.variant.args ?? []), cwd, env });
+      // Compose walks Go maps: services come in some dependency order, volumes and images in any order.
+      const services = await both(['--services']);
+      expect([...services.ours].sort()).toEqual([...services.theirs].sort());
+      const placed = new Set<string>();
+      for (const name of services.ours) {
+        for (const dep of Object.keys(project.services[name]?.depends_on ?? {})) {
+          if (Object.hasOwn(project.services, dep)) expect(placed.has(dep), `${name} is listed before its dependency ${dep}`).toBe(true);
+        }
+        placed.add(name);
+      }
+      const volumes = await both(['--volumes']);
+      expect([...volumes.ours].sort()).toEqual([...volumes.theirs].sort());
+      const images = await both(['--images']);
+      expect([...images.ours].sort()).toEqual([...images.theirs].sort());
+      const profiles = await both(['--profiles']);
+      expect(profiles.ours).toEqual(profiles.theirs);
+      // Compose's config --hash skips env_file and service:X references (see the test above); ours is what up labels.
+      const upOnly = new Set(Object.entries(project.services).filter(([n, s]) => s.env_file || serviceReferences(project, n).length > 0 || s.volumes_from?.length).map(([n]) => n));
+      const hashes = await both(['--hash', '*']);
+      expect(hashes.ours.map((l) => l.split(' ')[0])).toEqual(hashes.theirs.map((l) => l.split(' ')[0]));
+      expect(hashes.ours.filter((l) => !upOnly.has(l.split(' ')[0]!))).toEqual(hashes.theirs.filter((l) => !upOnly.has(l.split(' ')[0]!)));
+      expect(await both(['-q'])).toEqual({ ours: [], theirs: [] });
     });
 
     it('--format yaml: same value', async () => {
