@@ -69,6 +69,9 @@ export type {
   PortOptions,
   ReadFileOptions,
   LifecycleOptions,
+  KillOptions,
+  ContainerExit,
+  StackWaitOptions,
   StackPlan,
 } from './stack/backend.js';
 export { DependencyFailedError, EngineStoppedError, UpTimeoutError } from './backends/container/up-errors.js';

@@ -42,6 +42,38 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
   };
 }
 
+/**
+ * `--since` / `--until`: a time as the Docker CLI reads one, as Unix seconds
+ * — a duration before now (`10m`, `1h30m`, `2.5s`: Go's syntax), an RFC 3339
+ * date or date-time (`2026-12-01`, `2026-12-01T13:23`, `...:37.5Z`,
+ * `...+01:00`; local time without a zone), or Unix seconds (`1764590000.5`).
+ */
+export function parseLogTime(value: string, now = Date.now()): number {
+  const v = value.trim();
+  const ms = v !== '0' ? goDurationMs(v) : undefined;
+  if (ms !== undefined) return Math.floor((now - ms) / 1000); // Docker keeps whole seconds here
+  const date = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2})(:\d{2})?(:\d{2}(?:\.\d+)?)?)?([zZ]|[+-]\d{2}:\d{2})?$/.exec(v);
+  if (date) {
+    const [, day, hour, minutes, seconds, zone] = date;
+    const iso = `${day}T${hour ?? '00'}${minutes ?? ':00'}${seconds ?? ':00'}${zone?.toUpperCase() ?? ''}`;
+    const t = Date.parse(iso); // without a zone: local time, as Docker's
+    if (Number.isFinite(t)) return t / 1000;
+  }
+  if (/^\d+(\.\d{1,9})?$/.test(v)) return Number(v);
+  throw new InvalidArgumentError(`failed to parse ${JSON.stringify(value)} as a time or duration (10m, 2026-12-01T13:23:37Z, or Unix seconds).`);
+}
+
+const GO_DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds of a Go duration (`1h30m`, `-5s`, `0`), or undefined when it is not one. */
+function goDurationMs(value: string): number | undefined {
+  const m = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(value);
+  if (!m) return undefined;
+  let total = 0;
+  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * GO_DURATION_UNIT_MS[part[2]!]!;
+  return m[1] === '-' ? -total : total;
+}
+
 function parseWhole(value: string, min: number, what: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected ${what}.`);
   const n = Number(value);

@@ -144,6 +144,12 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
     case 'container.waiting':
     case 'container.stopping':
     case 'container.stopped':
+    case 'container.killing':
+    case 'container.killed':
+    case 'container.pausing':
+    case 'container.paused':
+    case 'container.unpausing':
+    case 'container.unpaused':
     case 'container.removing':
     case 'container.removed': {
       const state = capitalize(e.type.slice('container.'.length));

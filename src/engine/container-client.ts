@@ -30,6 +30,8 @@ export interface LogsOptions {
   tail?: number | 'all';
   /** Only lines after this Unix time (seconds). */
   since?: number;
+  /** Only lines before this Unix time (seconds). */
+  until?: number;
   timestamps?: boolean;
 }
 
@@ -160,6 +162,25 @@ export class ContainerClient {
   /** Sends a signal (default SIGKILL). */
   async kill(id: string, options: CallOptions & { signalName?: string } = {}): Promise<void> {
     await this.engine.call(`kill container ${id}`, () => this.engine.docker.getContainer(id).kill(withSignal(options, { signal: options.signalName ?? 'SIGKILL' })));
+  }
+
+  /** Waits until the container is not running (at once for a stopped one) and returns its exit code; `signal` stops waiting. */
+  async wait(id: string, options: CallOptions = {}): Promise<number> {
+    const container = this.engine.docker.getContainer(id);
+    const result: { StatusCode?: number } = await this.engine.call(`wait for container ${id}`, () => container.wait(withSignal(options) as Dockerode.ContainerWaitOptions));
+    return result.StatusCode ?? 0;
+  }
+
+  /** Freezes every process of a running container (the cgroup freezer). */
+  async pause(id: string, options: CallOptions = {}): Promise<void> {
+    const container = this.engine.docker.getContainer(id);
+    await this.engine.call(`pause container ${id}`, (): Promise<unknown> => container.pause(withSignal(options) as object));
+  }
+
+  /** Thaws a paused container. */
+  async unpause(id: string, options: CallOptions = {}): Promise<void> {
+    const container = this.engine.docker.getContainer(id);
+    await this.engine.call(`unpause container ${id}`, (): Promise<unknown> => container.unpause(withSignal(options) as object));
   }
 
   /** Restarts a container with a stop timeout. */
@@ -359,6 +380,7 @@ function logQuery(options: LogsOptions) {
     stderr: true,
     tail: (options.tail ?? 'all') as number,
     since: options.since ?? 0,
+    ...(options.until !== undefined ? { until: options.until } : {}),
     timestamps: options.timestamps ?? false,
   };
 }

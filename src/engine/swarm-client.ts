@@ -164,10 +164,10 @@ export class SwarmClient {
   }
 
   /** The last `tail` log lines of a service (or of one of its tasks, by `task`), demultiplexed. Never throws. */
-  async logTail(service: string, tail: number, options: CallOptions & { task?: string } = {}): Promise<string[]> {
+  async logTail(service: string, tail: number, options: CallOptions & { task?: string; since?: number } = {}): Promise<string[]> {
     try {
       const path = options.task ? `/tasks/${encodeURIComponent(options.task)}/logs` : `/services/${encodeURIComponent(service)}/logs`;
-      const raw = await this.engine.request<Buffer | string>('GET', path, { ...options, query: { stdout: true, stderr: true, tail } });
+      const raw = await this.engine.request<Buffer | string>('GET', path, { ...options, query: { stdout: true, stderr: true, tail, ...(options.since !== undefined ? { since: options.since } : {}) } });
       const buffer = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw), 'utf8');
       const lines: string[] = [];
       let text = '';

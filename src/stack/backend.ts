@@ -137,6 +137,8 @@ export interface StackLogsOptions {
   timestamps?: boolean;
   /** Only lines written at or after this Unix time (seconds). */
   since?: number;
+  /** Only lines written before this Unix time (seconds). Not on a swarm (its service logs have no such filter). */
+  until?: number;
   signal?: AbortSignal;
   /** Called once, before the first line, with every container whose logs follow (e.g. to align prefixes). */
   onContainers?: (containers: Array<{ service: string; number: number; container: string }>) => void;
@@ -183,6 +185,26 @@ export interface LifecycleOptions {
   signal?: AbortSignal;
 }
 
+/** A container that stopped, and how. */
+export interface ContainerExit {
+  service: string;
+  container: string;
+  id: string;
+  exitCode: number;
+}
+
+export interface StackWaitOptions {
+  /** Called as each container stops. */
+  onExit?: (exit: ContainerExit) => void;
+  signal?: AbortSignal;
+}
+
+export interface KillOptions {
+  /** The signal sent to each running container (default `SIGKILL`), by name (`SIGTERM`, `HUP`) or number. */
+  signalName?: string;
+  signal?: AbortSignal;
+}
+
 /**
  * What a backend does for a Stack. Each method gets the Stack's context
  * (engine, project, events, limits). `P` is the kind of plan its `up`
@@ -193,7 +215,7 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   up(ctx: StackContext, options: UpOptions): Promise<UpResult<P>>;
   /** Removes what the project made on the engine, found by its labels. */
   down(ctx: StackContext, options: DownOptions): Promise<DownResult>;
-  /** The project's containers (running ones unless `all`), in dependency order. */
+  /** The project's containers (running, paused or restarting ones unless `all`, as `docker ps`), in dependency order. */
   ps(ctx: StackContext, options: PsOptions): Promise<ContainerStatus[]>;
   /** The services' logs, line by line; with `follow`, until they stop or `signal` aborts. */
   logs(ctx: StackContext, options: StackLogsOptions): Promise<void>;
@@ -210,6 +232,14 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   start(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
   stop(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
   restart(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void>;
+  /** Sends a signal to the services' running containers, all at once; returns the names of the containers signalled. */
+  kill(ctx: StackContext, services: string[] | undefined, options: KillOptions): Promise<string[]>;
+  /** Pauses the services' running containers (those already paused are left as they are); returns the names of those it paused. */
+  pause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
+  /** Waits until every container of the services has stopped (a stopped one at once); returns each one's exit code, in the order they stopped. */
+  wait(ctx: StackContext, services: string[] | undefined, options: StackWaitOptions): Promise<ContainerExit[]>;
+  /** Unpauses the services' paused containers; returns their names. */
+  unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
 }
 
 export type { ExecResult, LogLine };

@@ -19,10 +19,12 @@ import { Engine } from '../engine/engine.js';
 import { LABEL } from '../plan/labels.js';
 import type { UpPlan } from '../plan/reconcile.js';
 import type {
+  ContainerExit,
   ContainerStatus,
   DownOptions,
   DownResult,
   ExecResult,
+  KillOptions,
   LifecycleOptions,
   PortOptions,
   ReadFileOptions,
@@ -31,6 +33,7 @@ import type {
   StackExecOptions,
   StackLogsOptions,
   StackPlan,
+  StackWaitOptions,
   UpOptions,
   UpResult,
 } from './backend.js';
@@ -139,7 +142,7 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
     return this.backend.down(await this.context(), options);
   }
 
-  /** The project's containers (running ones unless `all`), in dependency order; `readyBy` says which verdict an up of this Stack used. */
+  /** The project's containers (running, paused or restarting ones unless `all`, as `docker ps`), in dependency order; `readyBy` says which verdict an up of this Stack used. */
   async ps(options: PsOptions = {}): Promise<ContainerStatus[]> {
     const statuses = await this.backend.ps(await this.context(), options);
     return statuses.map((s) => {
@@ -201,6 +204,26 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   /** Restarts the services' containers, running or not, in dependency order. */
   async restart(services?: string[], options: LifecycleOptions = {}): Promise<void> {
     return this.backend.restart(await this.context(), services, options);
+  }
+
+  /** Sends a signal (default SIGKILL) to the services' running containers, all at once, as `docker compose kill`; returns their names. */
+  async kill(services?: string[], options: KillOptions = {}): Promise<string[]> {
+    return this.backend.kill(await this.context(), services, options);
+  }
+
+  /** Pauses the services' running containers; returns the names of those it paused. */
+  async pause(services?: string[], options: LifecycleOptions = {}): Promise<string[]> {
+    return this.backend.pause(await this.context(), services, options);
+  }
+
+  /** Waits until every container of the services has stopped, as `docker compose wait`; their exit codes, in the order they stopped. */
+  async wait(services?: string[], options: StackWaitOptions = {}): Promise<ContainerExit[]> {
+    return this.backend.wait(await this.context(), services, options);
+  }
+
+  /** Unpauses the services' paused containers; returns their names. */
+  async unpause(services?: string[], options: LifecycleOptions = {}): Promise<string[]> {
+    return this.backend.unpause(await this.context(), services, options);
   }
 
   /** `await using`: runs `down` (with volumes for ephemeral stacks). */

@@ -1,7 +1,8 @@
 /**
  * The container backend: a project as containers on one Docker engine, as
  * Docker Compose makes them. `up` and `down` live in their own files; the
- * everyday commands (ps, logs, exec, port, start, stop, restart) are here.
+ * everyday commands (ps, logs, exec, port, start, stop, restart, kill,
+ * pause, unpause) are here.
  * Containers are found by their labels, so every command but `up` works
  * without the compose file.
  */
@@ -12,10 +13,12 @@ import { ModelstackError } from '../../errors.js';
 import { LABEL } from '../../plan/labels.js';
 import type { ObservedContainer } from '../../plan/observed.js';
 import type {
+  ContainerExit,
   ContainerStatus,
   DownOptions,
   DownResult,
   ExecResult,
+  KillOptions,
   LifecycleOptions,
   PortOptions,
   ReadFileOptions,
@@ -23,6 +26,7 @@ import type {
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
+  StackWaitOptions,
   UpOptions,
   UpResult,
 } from '../../stack/backend.js';
@@ -32,6 +36,8 @@ import { runDown } from './down.js';
 import { type LockHolder, withDownLock } from './lock.js';
 import { observeContainers } from './observe.js';
 import { runUp } from './up.js';
+
+const LIVE_STATES = ['running', 'paused', 'restarting'];
 
 export class ContainerBackend implements StackBackend {
   up(ctx: StackContext, options: UpOptions): Promise<UpResult> {
@@ -49,7 +55,8 @@ export class ContainerBackend implements StackBackend {
 
   async ps(ctx: StackContext, options: PsOptions): Promise<ContainerStatus[]> {
     const call = callOptions(options);
-    const containers = (await serviceContainers(ctx, options.services, call)).filter((c) => options.all || c.state === 'running');
+    // Without `all`, what `docker ps` lists: the containers whose process exists (running, paused, restarting).
+    const containers = (await serviceContainers(ctx, options.services, call)).filter((c) => options.all || LIVE_STATES.includes(c.state));
     const statuses = await settleAll(containers.map((c) => ctx.limit(() => toStatus(ctx.engine, c, call))));
     const order = serviceOrder(ctx);
     return statuses.sort((a, b) => order(a.service) - order(b.service) || a.service.localeCompare(b.service) || a.number - b.number);
@@ -67,6 +74,7 @@ export class ContainerBackend implements StackBackend {
           ...(options.tail !== undefined ? { tail: options.tail } : {}),
           ...(options.timestamps ? { timestamps: true } : {}),
           ...(options.since !== undefined ? { since: options.since } : {}),
+          ...(options.until !== undefined ? { until: options.until } : {}),
           ...callOptions(options),
         };
         if (options.follow) {
@@ -164,6 +172,57 @@ export class ContainerBackend implements StackBackend {
       },
       call,
     );
+  }
+
+  /** As `docker compose kill`: every running (or paused) container at once, no dependency order. */
+  async kill(ctx: StackContext, services: string[] | undefined, options: KillOptions): Promise<string[]> {
+    return this.eachContainer(ctx, services, options, ['running', 'restarting', 'paused'], 'killing', 'killed', (id, call) =>
+      ctx.engine.containers.kill(id, { ...call, signalName: options.signalName ?? 'SIGKILL' }),
+    );
+  }
+
+  async pause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]> {
+    return this.eachContainer(ctx, services, options, ['running'], 'pausing', 'paused', (id, call) => ctx.engine.containers.pause(id, call));
+  }
+
+  async unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]> {
+    return this.eachContainer(ctx, services, options, ['paused'], 'unpausing', 'unpaused', (id, call) => ctx.engine.containers.unpause(id, call));
+  }
+
+  /** As `docker compose wait`: every container of the services, in parallel (one-off ones excluded). */
+  async wait(ctx: StackContext, services: string[] | undefined, options: StackWaitOptions): Promise<ContainerExit[]> {
+    const call = callOptions(options);
+    const exits: ContainerExit[] = [];
+    await settleAll(
+      (await serviceContainers(ctx, services, call)).map(async (c) => {
+        const exit = { service: c.service, container: c.name, id: c.id, exitCode: await ctx.engine.containers.wait(c.id, call) };
+        exits.push(exit);
+        options.onExit?.(exit);
+      }),
+    );
+    return exits;
+  }
+
+  /** `act` on each container of `services` in one of `states`, all at once, with its two events; the names acted on. */
+  private async eachContainer(
+    ctx: StackContext,
+    services: string[] | undefined,
+    options: { signal?: AbortSignal },
+    states: string[],
+    doing: 'killing' | 'pausing' | 'unpausing',
+    done: 'killed' | 'paused' | 'unpaused',
+    act: (id: string, call: { signal?: AbortSignal }) => Promise<void>,
+  ): Promise<string[]> {
+    const call = callOptions(options);
+    const targets = (await serviceContainers(ctx, services, call)).filter((c) => states.includes(c.state));
+    await settleAll(
+      targets.map(async (c) => {
+        ctx.emit({ type: `container.${doing}`, service: c.service, container: c.name });
+        await act(c.id, call);
+        ctx.emit({ type: `container.${done}`, service: c.service, container: c.name });
+      }),
+    );
+    return targets.map((c) => c.name);
   }
 }
 

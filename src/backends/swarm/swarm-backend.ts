@@ -238,6 +238,7 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
   /** The services' logs, collected from every node by the manager. */
   async logs(ctx: StackContext, options: StackLogsOptions): Promise<void> {
     const { engine, project } = ctx;
+    if (options.until !== undefined) throw new NotOnSwarmError('logs --until', 'a service\'s logs have no end time on a swarm; use --since, or --tail');
     const call = options.signal ? { signal: options.signal } : {};
     const services = (await engine.swarm.listServices([`${STACK_LABEL.namespace}=${project.name}`], call)).filter(
       (s) => !options.services?.length || options.services.includes(serviceKey(project.name, s.Spec.Name)),
@@ -245,7 +246,7 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     options.onContainers?.(services.map((s) => ({ service: serviceKey(project.name, s.Spec.Name), number: 1, container: s.Spec.Name })));
     for (const s of services) {
       const tail = options.tail === 'all' || options.tail === undefined ? 1_000_000 : options.tail;
-      for (const text of await engine.swarm.logTail(s.ID, tail, call)) {
+      for (const text of await engine.swarm.logTail(s.ID, tail, { ...call, ...(options.since !== undefined ? { since: options.since } : {}) })) {
         options.onLine({ service: serviceKey(project.name, s.Spec.Name), container: s.Spec.Name, number: 1, stream: 'stdout', text });
       }
     }
@@ -308,6 +309,22 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
 
   async stop(): Promise<void> {
     throw new NotOnSwarmError('stop', 'scale a service to 0 (deploy.replicas: 0) and deploy again, or remove the stack');
+  }
+
+  async kill(): Promise<string[]> {
+    throw new NotOnSwarmError('kill', 'a swarm replaces a task that dies; use docker kill on the node that runs it (modelstack stack ps shows it), or restart the service');
+  }
+
+  async pause(): Promise<string[]> {
+    throw new NotOnSwarmError('pause', 'a swarm has no paused tasks; scale the service to 0 (deploy.replicas: 0) and deploy again');
+  }
+
+  async wait(): Promise<never> {
+    throw new NotOnSwarmError('wait', 'a swarm restarts or replaces a task that stops; watch the tasks with modelstack stack ps');
+  }
+
+  async unpause(): Promise<string[]> {
+    throw new NotOnSwarmError('unpause', 'a swarm has no paused tasks');
   }
 
   /** Restarts every task of the services, one at a time as their update_config says (a forced update). */

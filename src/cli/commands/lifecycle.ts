@@ -1,17 +1,27 @@
 /**
  * `modelstack start|stop|restart [SERVICE...]`: start the services' stopped
  * containers (dependencies first), stop them (dependents first, `-t`
- * seconds before SIGKILL), or both. Containers are found by their labels, so
- * `-p NAME` without a file works.
+ * seconds before SIGKILL), or both. `kill [-s SIGNAL]`, `pause` and
+ * `unpause` act on every running (paused) container at once, as Compose's
+ * do; `kill` with nothing running says "no container to kill", as Compose.
+ * `wait SERVICE...` blocks until the services' containers stop, prints
+ * each one's exit as Compose does, and exits with the last one's code
+ * (`--down-project`: then takes the project down).
+ * Containers are found by their labels, so `-p NAME` without a file works.
  */
 import type { Command } from 'commander';
+import type { ContainerExit } from '../../stack/backend.js';
 import { parseSeconds } from '../arguments.js';
-import type { CliIo, GlobalOptions } from '../context.js';
+import { CliExit, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
 import { openStack } from '../open-stack.js';
 import { parseProgressMode, renderProgress } from '../progress.js';
 
 interface TimeoutFlags {
   timeout?: number;
+}
+
+interface KillFlags {
+  signal: string;
 }
 
 /** Adds `modelstack start`, `stop` and `restart` to `program`; output goes to `io`. */
@@ -43,4 +53,44 @@ export function registerLifecycle(program: Command, io: CliIo): void {
     .argument('[services...]', 'only these services')
     .option(...timeoutOption, parseSeconds)
     .action((services: string[], _options: TimeoutFlags, command: Command) => run(command, services, 'restart'));
+  program
+    .command('kill')
+    .description("Send a signal (default SIGKILL) to the services' running containers")
+    .argument('[services...]', 'only these services')
+    .option('-s, --signal <signal>', 'the signal to send: a name (SIGTERM, HUP) or a number', 'SIGKILL')
+    .action(async (services: string[], _options: KillFlags, command: Command) => {
+      const o = command.optsWithGlobals<GlobalOptions & KillFlags>();
+      const stack = await openStack(o, io, { services });
+      const signalled = await renderProgress(stack, parseProgressMode(o.progress), io, () => stack.kill(services.length ? services : undefined, { signalName: o.signal }));
+      if (signalled.length === 0) io.stderr('no container to kill\n');
+    });
+  program
+    .command('wait')
+    .description("Block until the services' containers stop; exit with the last one's exit code")
+    .argument('<services...>', 'the services to wait for')
+    .option('--down-project', 'take the project down once they have stopped')
+    .action(async (services: string[], _options: { downProject?: boolean }, command: Command) => {
+      const o = command.optsWithGlobals<GlobalOptions & { downProject?: boolean }>();
+      const stack = await openStack(o, io, { services });
+      const onExit = (e: ContainerExit) => io.stdout(`container ${JSON.stringify(e.id)} exited with status code ${e.exitCode}\n`);
+      const exits = await withInterrupt(io, (signal) =>
+        stack.wait(services, { signal, onExit }).catch((err: unknown) => {
+          throw signal.aborted ? new CliExit(INTERRUPTED_EXIT_CODE) : err;
+        }),
+      );
+      if (o.downProject) await renderProgress(stack, parseProgressMode(o.progress), io, () => stack.down());
+      const last = exits.at(-1)?.exitCode ?? 0;
+      if (last !== 0) throw new CliExit(last);
+    });
+  for (const operation of ['pause', 'unpause'] as const) {
+    program
+      .command(operation)
+      .description(operation === 'pause' ? "Pause the services' running containers" : "Unpause the services' paused containers")
+      .argument('[services...]', 'only these services')
+      .action(async (services: string[], _options: unknown, command: Command) => {
+        const o = command.optsWithGlobals<GlobalOptions>();
+        const stack = await openStack(o, io, { services });
+        await renderProgress(stack, parseProgressMode(o.progress), io, () => stack[operation](services.length ? services : undefined));
+      });
+  }
 }

@@ -1,22 +1,30 @@
 /**
- * `modelstack ps [-a] [-q] [--format table|json] [SERVICE...]`: the
- * project's containers, as `docker compose ps` prints them — a table
- * (NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS) or one JSON object per
- * line with Compose's keys.
+ * `modelstack ps [-a] [-q] [--services] [--status S]... [--filter status=S]
+ * [--format table|json] [SERVICE...]`: the project's containers, as
+ * `docker compose ps` prints them — a table (NAME IMAGE COMMAND SERVICE
+ * CREATED STATUS PORTS), one JSON object per line with Compose's keys, their
+ * ids (`-q`) or their services (`--services`, one per line, in the order of
+ * the containers). `--status` (and `--filter status=`) keeps the containers
+ * in one of those states and, as in Compose, implies `-a`.
  */
 import type { Command } from 'commander';
 import type { ContainerStatus } from '../../stack/stack.js';
-import { oneOf } from '../arguments.js';
-import type { CliIo, GlobalOptions } from '../context.js';
+import { collect, oneOf } from '../arguments.js';
+import { CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
 import { openStack } from '../open-stack.js';
 
 interface PsFlags {
   all?: boolean;
   quiet?: boolean;
+  services?: boolean;
+  status: string[];
+  filter?: string;
   format: 'table' | 'json';
 }
 
 const FORMATS = ['table', 'json'] as const;
+/** The states `--status` accepts: Docker's container states, as Compose lists them. */
+export const PS_STATUSES = ['paused', 'restarting', 'removing', 'running', 'dead', 'created', 'exited'] as const;
 
 /** Adds `modelstack ps` to `program`; output goes to `io`. */
 export function registerPs(program: Command, io: CliIo): void {
@@ -26,19 +34,41 @@ export function registerPs(program: Command, io: CliIo): void {
     .argument('[services...]', 'only these services')
     .option('-a, --all', 'also show stopped containers')
     .option('-q, --quiet', 'only print container ids')
+    .option('--services', 'only print the services, one per line')
+    .option('--status <status>', `only containers in this state (repeatable): ${PS_STATUSES.join(', ')}`, collectStatus, [])
+    .option('--filter <filter>', 'only containers matching the filter: status=STATUS')
     .option('--format <format>', `${FORMATS.join(' or ')} (json: one object per line)`, oneOf(FORMATS), 'table')
     .action(async (services: string[], _options: PsFlags, command: Command) => {
       const o = command.optsWithGlobals<GlobalOptions & PsFlags>();
+      const statuses = [...o.status, ...(o.filter !== undefined ? [statusFilter(o.filter)] : [])];
       const stack = await openStack(o, io, { services });
-      const containers = await stack.ps({ all: Boolean(o.all), ...(services.length ? { services } : {}) });
+      const listed = await stack.ps({ all: Boolean(o.all) || statuses.length > 0, ...(services.length ? { services } : {}) });
+      const containers = statuses.length ? listed.filter((c) => statuses.includes(c.state)) : listed;
       if (o.quiet) {
         for (const c of containers) io.stdout(`${c.id}\n`);
+      } else if (o.services) {
+        for (const name of new Set(containers.map((c) => c.service))) io.stdout(`${name}\n`);
       } else if (o.format === 'json') {
         for (const c of containers) io.stdout(`${JSON.stringify(psJson(c, stack.project.name, Date.now()))}\n`);
       } else {
         io.stdout(psTable(containers, Date.now()));
       }
     });
+}
+
+function collectStatus(value: string, previous: string[]): string[] {
+  return collect(oneOf(PS_STATUSES)(value), previous);
+}
+
+/** `--filter KEY=VALUE`: Compose supports `status` only. */
+function statusFilter(filter: string): string {
+  const at = filter.indexOf('=');
+  if (at < 0) throw new CliUsageError(`--filter ${JSON.stringify(filter)}: use KEY=VALUE (status=running)`);
+  const key = filter.slice(0, at);
+  if (key !== 'status') throw new CliUsageError(`--filter: unknown filter ${JSON.stringify(key)}; the one filter is status=STATUS`);
+  const value = filter.slice(at + 1);
+  if (!(PS_STATUSES as readonly string[]).includes(value)) throw new CliUsageError(`--filter status=${value}: expected one of ${PS_STATUSES.join(', ')}`);
+  return value;
 }
 
 /**

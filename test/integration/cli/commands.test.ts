@@ -1,8 +1,9 @@
 /**
  * The everyday commands against the real engine, on one busybox project
  * brought up once: ps (table and JSON), logs (tail, prefixes, stderr kept
- * apart), exec (output and exit code), port, label-only use with -p, the
- * dry run after an environment change, stop/start/restart, and down -v.
+ * apart, --since/--until), exec (output and exit code), port, label-only use with -p, the
+ * dry run after an environment change, stop/start/restart, pause/unpause/kill,
+ * wait, and down -v.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/index.js';
@@ -87,6 +88,30 @@ describe('modelstack commands', () => {
     expect((await ms(['start', 'worker'])).code).toBe(0);
   });
 
+  it('logs --since / --until: a time between the worker\'s two runs splits its log (RFC 3339, Unix seconds)', async () => {
+    // The worker printed one, two (stdout) and oops (stderr) at its first start and again after the start above.
+    await until("the worker's second run to print", async () => ((await ms(['logs', 'worker'])).stderr.match(/oops/g) ?? []).length === 2);
+    const stamped = await ms(['logs', '-t', '--no-log-prefix', 'worker']);
+    const lines = [stamped.stdout, stamped.stderr]
+      .flatMap((text) => text.split('\n').filter(Boolean))
+      .map((l) => ({ at: Date.parse(l.slice(0, l.indexOf(' '))), text: l.slice(l.indexOf(' ') + 1) }))
+      .sort((a, b) => a.at - b.at);
+    expect(lines.map((l) => l.text).sort()).toEqual(['one', 'one', 'oops', 'oops', 'two', 'two']);
+    const endOfFirst = Math.max(...lines.slice(0, 3).map((l) => l.at));
+    const startOfSecond = Math.min(...lines.slice(3).map((l) => l.at));
+    expect(startOfSecond - endOfFirst).toBeGreaterThan(2);
+    const cut = Math.round((endOfFirst + startOfSecond) / 2);
+    const since = await ms(['logs', '--no-log-prefix', '--since', new Date(cut).toISOString(), 'worker']);
+    expect(since).toEqual({ code: 0, stdout: 'one\ntwo\n', stderr: 'oops\n' });
+    const before = await ms(['logs', '--no-log-prefix', '--until', (cut / 1000).toFixed(3), 'worker']);
+    expect(before).toEqual({ code: 0, stdout: 'one\ntwo\n', stderr: 'oops\n' });
+    // A duration: everything of the last hour.
+    expect((await ms(['logs', '--no-log-prefix', '--since', '1h', 'worker'])).stdout).toBe('one\ntwo\none\ntwo\n');
+    const bad = await ms(['logs', '--since', 'yesterday', 'worker']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since.*"yesterday"/);
+  });
+
   it('exec streams the command\'s output and passes its exit code through', async () => {
     const failing = await ms(['exec', 'web', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 7']);
     expect(failing).toEqual({ code: 7, stdout: 'to-out\n', stderr: 'to-err\n' });
@@ -162,6 +187,44 @@ describe('modelstack commands', () => {
     const after = await dockerInspect(`${run}-web-1`);
     expect(after.State.Running).toBe(true);
     expect(after.State.StartedAt).not.toBe(startedAt);
+  });
+
+  it('pause, unpause and kill: the states docker inspect sees, and Compose\'s progress lines', async () => {
+    const paused = await ms(['pause', 'web']);
+    expect(paused).toEqual({ code: 0, stdout: '', stderr: `Container ${run}-web-1  Pausing\nContainer ${run}-web-1  Paused\n` });
+    expect((await dockerInspect(`${run}-web-1`)).State.Paused).toBe(true);
+    expect((await ps()).map((r) => `${r['Service']}:${r['State']}`)).toEqual(['web:paused', 'worker:running']);
+    // Already paused: nothing to do, no error.
+    expect(await ms(['pause', 'web'])).toEqual({ code: 0, stdout: '', stderr: '' });
+
+    // Only the paused container is unpaused.
+    const unpaused = await ms(['unpause']);
+    expect(unpaused).toEqual({ code: 0, stdout: '', stderr: `Container ${run}-web-1  Unpausing\nContainer ${run}-web-1  Unpaused\n` });
+    expect((await dockerInspect(`${run}-web-1`)).State.Status).toBe('running');
+
+    // SIGTERM reaches the init process, which passes it on: sleep ends at once.
+    const killed = await ms(['kill', '-s', 'SIGTERM', 'worker']);
+    expect(killed.code).toBe(0);
+    expect(killed.stderr).toBe(`Container ${run}-worker-1  Killing\nContainer ${run}-worker-1  Killed\n`);
+    await until('the worker to exit', async () => (await dockerInspect(`${run}-worker-1`)).State.Status === 'exited');
+    expect((await dockerInspect(`${run}-worker-1`)).State.ExitCode).toBe(143);
+    expect(await ms(['kill', 'worker'])).toEqual({ code: 0, stdout: '', stderr: 'no container to kill\n' });
+    const bogus = await ms(['kill', '-s', 'NOSUCHSIGNAL', 'web']);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toMatch(/NOSUCHSIGNAL/);
+    expect((await dockerInspect(`${run}-web-1`)).State.Running).toBe(true);
+    expect((await ms(['start', 'worker'])).code).toBe(0);
+  });
+
+  it('wait blocks until the service stops, prints its exit as Compose does, and exits with its code', async () => {
+    const waiting = ms(['wait', 'worker']);
+    // Whether the wait is already listening or not, a stopped container's exit is its answer.
+    expect((await ms(['stop', '-t', '5', 'worker'])).code).toBe(0);
+    const id = (await dockerInspect(`${run}-worker-1`)).Id;
+    expect(await waiting).toEqual({ code: 143, stdout: `container "${id}" exited with status code 143\n`, stderr: '' });
+    expect((await ms(['start', 'worker'])).code).toBe(0);
+    const noService = await ms(['wait']);
+    expect(noService.code).toBe(2);
   });
 
   it('down -v leaves nothing', async () => {

@@ -196,6 +196,25 @@ describe('docker compose v2.26.1 and modelstack keep each other\'s containers', 
     const logs = await v2(s, 'logs', '--no-color', 'worker');
     expect(logs.code, logs.stderr).toBe(0);
 
+    // ps's filters: with one service stopped, both tools print the same lines (in their own orders).
+    expect((await ms(s, 'stop', '-t', '1', 'worker')).code).toBe(0);
+    const lines = (text: string) => text.split('\n').filter(Boolean).sort();
+    for (const args of [
+      ['--services'],
+      ['-a', '--services'],
+      ['--status', 'exited', '--services'],
+      ['--status', 'running', '--status', 'exited', '-q'],
+      ['--filter', 'status=running', '--services'],
+      ['--filter', 'status=exited', '--format', 'json'],
+      ['--status', 'paused'],
+    ]) {
+      const [o, t] = await Promise.all([ms(s, 'ps', ...args), v2(s, 'ps', ...args)]);
+      expect(t.code, `docker compose ps ${args.join(' ')}: ${t.stderr}`).toBe(0);
+      expect(o.code, `modelstack ps ${args.join(' ')}: ${o.stderr}`).toBe(0);
+      if (args.includes('json')) expect(parsePs(o.stdout).map((c) => c['Name']), args.join(' ')).toEqual(parseComposePs(t.stdout).map((c) => c['Name']));
+      else expect(lines(o.stdout), args.join(' ')).toEqual(lines(t.stdout));
+    }
+
     const down = await v2(s, 'down', '-v', '-t', '1');
     expect(down.code, down.stderr).toBe(0);
     expect(await containers(s.project)).toEqual({});
