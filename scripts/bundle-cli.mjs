@@ -81,7 +81,7 @@ const result = await build({
   metafile: true,
   // src/cli/main.ts without its own deferral (the plugin does it here).
   stdin: {
-    contents: "import { runCli } from './program.js';\nprocess.exitCode = await runCli(process.argv.slice(2));\n",
+    contents: "import { runCliProcess } from './program.js';\nawait runCliProcess(process.argv.slice(2));\n",
     resolveDir: join(root, 'src/cli'),
     sourcefile: 'modelstack.ts',
     loader: 'ts',

@@ -17,8 +17,8 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 deferDockerodeExtras();
-const { runCli } = await import('./program.js');
-process.exitCode = await runCli(process.argv.slice(2));
+const { runCliProcess } = await import('./program.js');
+await runCliProcess(process.argv.slice(2));
 
 /** dockerode's `lib/session.js` and its docker-modem's `lib/ssh.js`, each resolved from the module that requires it. */
 function deferDockerodeExtras(): void {

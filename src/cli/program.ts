@@ -220,6 +220,18 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 }
 
+/**
+ * Runs the CLI as the process it owns: the exit code is the process's, and
+ * the process ends as soon as the command is over and its output written
+ * (stdout and stderr are synchronous on Linux for files, pipes and
+ * terminals). What may still hold the event loop then are the engine's
+ * answers to calls `up` stopped waiting for after Ctrl-C (it reported
+ * them): they change nothing now, so the process does not wait for them.
+ */
+export async function runCliProcess(argv: string[]): Promise<never> {
+  process.exit(await runCli(argv));
+}
+
 function exitCodeFor(err: unknown, io: CliIo, program: Command | undefined): number {
   if (err instanceof CommanderError) {
     // Help and version are "errors" to commander but successes to the user.

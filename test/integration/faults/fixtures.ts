@@ -31,6 +31,51 @@ export function composeFile(run: string, services: Record<string, ServiceOptions
   return lines.join('\n');
 }
 
+/** A service that runs until stopped: the good half of a fault's file, and the fix. */
+export const GOOD: ServiceOptions = { command: 'exec sleep 3600' };
+
+/** `port`: taken on 127.0.0.1 (someone listens there); `closedPort`: nothing listens there. */
+export interface FaultPorts {
+  port: number;
+  closedPort: number;
+}
+
+/** A reason a service cannot come up: how service "bad" is written, and what the error must say. */
+export interface Fault {
+  name: string;
+  bad: (ports: FaultPorts) => ServiceOptions;
+  /** What the error must say (besides naming service "bad"). */
+  cause: (ports: FaultPorts) => RegExp;
+}
+
+/** The service faults of the matrix (service-faults.test.ts asserts them; bench/faults.ts counts them for both tools). */
+export const FAULTS: Fault[] = [
+  // Dies at once: a run long enough to pass the wait's settle would be a lucky inspect, not a crash.
+  { name: 'crash (exit 3)', bad: () => ({ command: 'echo "fatal: weights not found" >&2; sleep 0.05; exit 3' }), cause: () => /exited with code 3[\s\S]*fatal: weights not found/ },
+  {
+    name: 'OOM kill (8 MB limit)',
+    bad: () => ({ command: 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64', extra: ['mem_limit: 8m', 'memswap_limit: 8m'] }),
+    cause: () => /OOM|out of memory/i,
+  },
+  { name: 'unhealthy', bad: () => ({ healthcheck: 'echo model not loaded; exit 1' }), cause: () => /unhealthy[\s\S]*model not loaded/ },
+  { name: 'restart loop (restart: always)', bad: () => ({ command: 'sleep 0.05; exit 1', extra: ['restart: always'] }), cause: () => /restart/ },
+  { name: 'host port taken', bad: ({ port }) => ({ extra: [`ports: ["127.0.0.1:${port}:8080"]`] }), cause: ({ port }) => new RegExp(`127\\.0\\.0\\.1:${port}`) },
+  { name: 'image missing', bad: () => ({ extra: ['image: modelstack-test/no-such-image:missing', 'pull_policy: never'] }), cause: () => /modelstack-test\/no-such-image:missing/ },
+  {
+    name: 'registry down',
+    bad: ({ closedPort }) => ({ extra: [`image: 127.0.0.1:${closedPort}/modelstack-test/busybox:latest`] }),
+    cause: ({ closedPort }) => new RegExp(`pulling 127\\.0\\.0\\.1:${closedPort}/modelstack-test/busybox:latest failed: .*connection refused`),
+  },
+];
+
+/** The compose file of `fault`: services "ok" (GOOD) and "bad"; an image of the fault's own replaces the fixture's image line (a second image key would be a duplicate key). */
+export function faultFile(run: string, fault: Fault, ports: FaultPorts): string {
+  const bad = fault.bad(ports);
+  const image = (bad.extra ?? []).find((l) => l.startsWith('image:'));
+  const text = composeFile(run, { ok: GOOD, bad: { ...bad, extra: (bad.extra ?? []).filter((l) => !l.startsWith('image:')) } });
+  return image ? text.replace(/(  bad:\n    )image: \S+/, `$1${image}`) : text;
+}
+
 /** `n` plain services s1..sn (`sleep`), for rollouts long enough to interrupt. */
 export function manyServices(n: number, options: ServiceOptions = {}): Record<string, ServiceOptions> {
   return Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i + 1}`, options]));

@@ -20,42 +20,9 @@ import { type Engine, Stack } from '../../../src/index.js';
 import { loadProject } from '../../../src/compose/load.js';
 import { composeV2 } from '../../helpers/compose-v2.js';
 import { connectTestEngine, testRuns } from '../../helpers/engine.js';
-import { type ServiceOptions, composeFile, projectFolder, projectState } from './fixtures.js';
+import { FAULTS, GOOD, composeFile, faultFile, projectFolder, projectState } from './fixtures.js';
 
 const REPEATS = 3;
-const GOOD: ServiceOptions = { command: 'exec sleep 3600' };
-
-/** `port`: taken on 127.0.0.1 (a listener of this test); `closedPort`: nothing listens there. */
-interface Ports {
-  port: number;
-  closedPort: number;
-}
-
-interface Fault {
-  name: string;
-  bad: (ctx: Ports) => ServiceOptions;
-  /** What the error must say (besides naming service "bad"). */
-  cause: (ctx: Ports) => RegExp;
-}
-
-const FAULTS: Fault[] = [
-  { name: 'crash (exit 3)', bad: () => ({ command: 'echo "fatal: weights not found" >&2; sleep 0.05; exit 3' }), cause: () => /exited with code 3[\s\S]*fatal: weights not found/ },
-  {
-    name: 'OOM kill (8 MB limit)',
-    bad: () => ({ command: 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64', extra: ['mem_limit: 8m', 'memswap_limit: 8m'] }),
-    cause: () => /OOM|out of memory/i,
-  },
-  { name: 'unhealthy', bad: () => ({ healthcheck: 'echo model not loaded; exit 1' }), cause: () => /unhealthy[\s\S]*model not loaded/ },
-  { name: 'restart loop (restart: always)', bad: () => ({ command: 'sleep 0.05; exit 1', extra: ['restart: always'] }), cause: () => /restart/ },
-  { name: 'host port taken', bad: ({ port }) => ({ extra: [`ports: ["127.0.0.1:${port}:8080"]`] }), cause: ({ port }) => new RegExp(`127\\.0\\.0\\.1:${port}`) },
-  { name: 'image missing', bad: () => ({ extra: ['image: modelstack-test/no-such-image:missing', 'pull_policy: never'] }), cause: () => /modelstack-test\/no-such-image:missing/ },
-  {
-    name: 'registry down',
-    bad: ({ closedPort }) => ({ extra: [`image: 127.0.0.1:${closedPort}/modelstack-test/busybox:latest`] }),
-    cause: ({ closedPort }) => new RegExp(`pulling 127\\.0\\.0\\.1:${closedPort}/modelstack-test/busybox:latest failed: .*connection refused`),
-  },
-];
-
 describe('fault: a service cannot come up', () => {
   let engine: Engine;
   let blocker: ReturnType<typeof createServer>;
@@ -86,13 +53,7 @@ describe('fault: a service cannot come up', () => {
       const v2: Array<{ detected: boolean; ms: number }> = [];
       for (let i = 0; i < REPEATS; i++) {
         const run = runs.next();
-        const bad = fault.bad({ port, closedPort });
-        // An image of its own replaces the fixture's image line (a second image key would be a duplicate key).
-        const services = { ok: GOOD, bad: { ...bad, extra: (bad.extra ?? []).filter((l) => !l.startsWith('image:')) } };
-        let text = composeFile(run, services);
-        const image = (bad.extra ?? []).find((l) => l.startsWith('image:'));
-        if (image) text = text.replace(/(  bad:\n    )image: \S+/, `$1${image}`);
-        const f = projectFolder(text);
+        const f = projectFolder(faultFile(run, fault, { port, closedPort }));
         folders.push(f);
         const stack = new Stack(await loadProject({ cwd: f.dir, projectName: run, env: {} }), { engine });
         const began = Date.now();
