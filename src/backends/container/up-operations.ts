@@ -49,8 +49,6 @@ export interface RunEnv {
   timeoutMs: number;
   /** Fires at up's deadline (plus a grace): ends every engine call. */
   callDeadline: AbortSignal;
-  /** The caller's signal (Ctrl-C): ends waits and calls. */
-  stop: AbortSignal | undefined;
   probe: boolean;
   /** Waits already made, by container id and condition ("ready" reuses "healthy"). */
   waits: Map<string, Promise<ReadyState>>;
@@ -99,7 +97,7 @@ export async function runOperation(env: RunEnv, op: UpOperation, results: Readon
     case 'wait': {
       const container = results.get(op.target) as StackContainer;
       try {
-        await waitFor(env, container, op.condition);
+        await waitFor(env, container, op.condition, signal);
       } catch (err) {
         // A dependent that needs this one says so (an optional one goes on; see reportTolerated).
         if (op.for !== 'up --wait' && op.for.dependsOn.required && !signal.aborted) {
@@ -332,21 +330,26 @@ async function adoptable(ctx: StackContext, name: string, service: string, numbe
   return ownership(c.labels).project === ctx.project.name && c.service === service && c.number === number ? c : undefined;
 }
 
-/** One wait per container and condition; "ready" is "healthy" for a container with a healthcheck, so it reuses a healthy wait already made. */
-function waitFor(env: RunEnv, c: StackContainer, condition: ReadyCondition): Promise<ReadyState> {
+/**
+ * One wait per container and condition; "ready" is "healthy" for a container
+ * with a healthcheck, so it reuses a healthy wait already made. `signal` is
+ * the execution's (the same for all its operations): a failure elsewhere, or
+ * Ctrl-C, ends the wait at once.
+ */
+function waitFor(env: RunEnv, c: StackContainer, condition: ReadyCondition, signal: AbortSignal): Promise<ReadyState> {
   const key = `${c.id}:${condition}`;
   let p = env.waits.get(key) ?? (condition === 'ready' ? env.waits.get(`${c.id}:healthy`) : undefined);
   if (!p) {
     // A container this up did not start or restart, that the up's one list already shows ready: no inspect, no wait.
     const listed = env.started.has(c.id) ? undefined : env.listed.get(c.id);
     const known = listed && readyFromList(listed, condition);
-    p = known ? Promise.resolve(reportReady(env.ctx, c, { ...known, name: c.name })) : waitReady(env, c, condition);
+    p = known ? Promise.resolve(reportReady(env.ctx, c, { ...known, name: c.name })) : waitReady(env, c, condition, signal);
     env.waits.set(key, p);
   }
   return p;
 }
 
-async function waitReady(env: RunEnv, c: StackContainer, condition: ReadyCondition): Promise<ReadyState> {
+async function waitReady(env: RunEnv, c: StackContainer, condition: ReadyCondition, signal: AbortSignal): Promise<ReadyState> {
   const { ctx } = env;
   ctx.emit({ type: 'container.waiting', service: c.service, container: c.name, reason: condition });
   try {
@@ -356,14 +359,14 @@ async function waitReady(env: RunEnv, c: StackContainer, condition: ReadyConditi
       reportedTimeoutMs: env.timeoutMs,
       service: c.service,
       containerName: c.name,
-      ...(env.stop ? { signal: env.stop } : {}),
+      signal,
       ...(env.events ? { events: env.events } : {}),
       probe: env.probe,
       ...(env.started.has(c.id) ? { restartsBefore: 0 } : {}),
     });
     return reportReady(ctx, c, state);
   } catch (err) {
-    if (!env.stop?.aborted) ctx.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
+    if (!signal.aborted) ctx.emit({ type: 'container.failed', service: c.service, container: c.name, error: messageOf(err), ...codeOf(err) });
     throw err;
   }
 }

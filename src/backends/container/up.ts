@@ -143,7 +143,6 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
           deadline,
           timeoutMs,
           callDeadline: callDeadline.signal,
-          stop: options.signal,
           probe: options.probe === true,
           waits: new Map(),
           started: new Set(),
