@@ -70,6 +70,7 @@ export type {
   ReadFileOptions,
   LifecycleOptions,
   KillOptions,
+  RemoveOptions,
   ContainerExit,
   StackWaitOptions,
   StackPlan,

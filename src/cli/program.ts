@@ -78,6 +78,7 @@ export const COMMANDS: CommandModule[] = [
       { name: 'stop', term: 'stop [options] [services...]', description: "Stop the services' running containers (without removing them)" },
       { name: 'restart', term: 'restart [options] [services...]', description: "Restart the services' containers" },
       { name: 'kill', term: 'kill [options] [services...]', description: "Send a signal (default SIGKILL) to the services' running containers" },
+      { name: 'rm', term: 'rm [options] [services...]', description: "Remove the services' stopped containers" },
       { name: 'wait', term: 'wait [options] <services...>', description: "Block until the services' containers stop; exit with the last one's exit code" },
       { name: 'pause', term: 'pause [services...]', description: "Pause the services' running containers" },
       { name: 'unpause', term: 'unpause [services...]', description: "Unpause the services' paused containers" },

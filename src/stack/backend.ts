@@ -199,6 +199,21 @@ export interface StackWaitOptions {
   signal?: AbortSignal;
 }
 
+export interface RemoveOptions {
+  /** Stop the services' running containers first (dependents first); without it running containers are left alone. */
+  stop?: boolean;
+  /** Seconds a container gets to stop before SIGKILL (with `stop`). */
+  timeoutSeconds?: number;
+  /** Also remove the anonymous volumes attached to the containers. */
+  volumes?: boolean;
+  /**
+   * Asked with the names of the stopped containers before any is removed;
+   * false removes none (the CLI's "Are you sure?"). Without it, all are removed.
+   */
+  confirm?: (containers: string[]) => boolean | Promise<boolean>;
+  signal?: AbortSignal;
+}
+
 export interface KillOptions {
   /** The signal sent to each running container (default `SIGKILL`), by name (`SIGTERM`, `HUP`) or number. */
   signalName?: string;
@@ -238,6 +253,8 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   pause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
   /** Waits until every container of the services has stopped (a stopped one at once); returns each one's exit code, in the order they stopped. */
   wait(ctx: StackContext, services: string[] | undefined, options: StackWaitOptions): Promise<ContainerExit[]>;
+  /** Removes the services' stopped containers (and their anonymous volumes with `volumes`); returns the names removed. */
+  rm(ctx: StackContext, services: string[] | undefined, options: RemoveOptions): Promise<string[]>;
   /** Unpauses the services' paused containers; returns their names. */
   unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
 }

@@ -29,6 +29,7 @@ import type {
   PortOptions,
   ReadFileOptions,
   PsOptions,
+  RemoveOptions,
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
@@ -219,6 +220,11 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   /** Waits until every container of the services has stopped, as `docker compose wait`; their exit codes, in the order they stopped. */
   async wait(services?: string[], options: StackWaitOptions = {}): Promise<ContainerExit[]> {
     return this.backend.wait(await this.context(), services, options);
+  }
+
+  /** Removes the services' stopped containers, as `docker compose rm` (`stop` first, `volumes`, a `confirm` callback); returns the names removed. */
+  async rm(services?: string[], options: RemoveOptions = {}): Promise<string[]> {
+    return this.backend.rm(await this.context(), services, options);
   }
 
   /** Unpauses the services' paused containers; returns their names. */

@@ -23,6 +23,7 @@ import type {
   PortOptions,
   ReadFileOptions,
   PsOptions,
+  RemoveOptions,
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
@@ -201,6 +202,28 @@ export class ContainerBackend implements StackBackend {
       }),
     );
     return exits;
+  }
+
+  /**
+   * As `docker compose rm`: the stopped containers of the services (their
+   * state read by inspect, since a list right after a stop may still say
+   * running), after `confirm`, all at once.
+   */
+  async rm(ctx: StackContext, services: string[] | undefined, options: RemoveOptions): Promise<string[]> {
+    const call = callOptions(options);
+    if (options.stop) await this.stop(ctx, services, options);
+    const found = await serviceContainers(ctx, services, call);
+    const running = await settleAll(found.map((c) => ctx.limit(async () => (await ctx.engine.containers.inspect(c.id, call))?.State.Running ?? true)));
+    const stopped = found.filter((_, i) => !running[i]);
+    if (stopped.length === 0 || !(await (options.confirm?.(stopped.map((c) => c.name)) ?? true))) return [];
+    await settleAll(
+      stopped.map(async (c) => {
+        ctx.emit({ type: 'container.removing', service: c.service, container: c.name });
+        await ctx.engine.containers.remove(c.id, { ...call, force: true, ...(options.volumes ? { volumes: true } : {}) });
+        ctx.emit({ type: 'container.removed', service: c.service, container: c.name });
+      }),
+    );
+    return stopped.map((c) => c.name);
   }
 
   /** `act` on each container of `services` in one of `states`, all at once, with its two events; the names acted on. */

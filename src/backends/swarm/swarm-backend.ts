@@ -319,6 +319,10 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     throw new NotOnSwarmError('pause', 'a swarm has no paused tasks; scale the service to 0 (deploy.replicas: 0) and deploy again');
   }
 
+  async rm(): Promise<never> {
+    throw new NotOnSwarmError('rm', 'a swarm removes the tasks it ends by itself; remove the stack (modelstack stack rm)');
+  }
+
   async wait(): Promise<never> {
     throw new NotOnSwarmError('wait', 'a swarm restarts or replaces a task that stops; watch the tasks with modelstack stack ps');
   }

@@ -4,11 +4,15 @@
  * seconds before SIGKILL), or both. `kill [-s SIGNAL]`, `pause` and
  * `unpause` act on every running (paused) container at once, as Compose's
  * do; `kill` with nothing running says "no container to kill", as Compose.
+ * `rm [-f] [-s] [-v]` removes the stopped containers after asking (as
+ * Compose: "Going to remove …", a yes on stdin; `-f` does not ask).
  * `wait SERVICE...` blocks until the services' containers stop, prints
  * each one's exit as Compose does, and exits with the last one's code
  * (`--down-project`: then takes the project down).
  * Containers are found by their labels, so `-p NAME` without a file works.
  */
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { ContainerExit } from '../../stack/backend.js';
 import { parseSeconds } from '../arguments.js';
@@ -24,7 +28,13 @@ interface KillFlags {
   signal: string;
 }
 
-/** Adds `modelstack start`, `stop` and `restart` to `program`; output goes to `io`. */
+interface RmFlags extends TimeoutFlags {
+  force?: boolean;
+  stop?: boolean;
+  volumes?: boolean;
+}
+
+/** Adds `modelstack start`, `stop`, `restart`, `kill`, `rm`, `wait`, `pause` and `unpause` to `program`; output goes to `io`. */
 export function registerLifecycle(program: Command, io: CliIo): void {
   const timeoutOption = ['-t, --timeout <seconds>', 'seconds each container gets to stop before it is killed (default: its stop_grace_period)'] as const;
   const run = async (command: Command, services: string[], operation: 'start' | 'stop' | 'restart') => {
@@ -65,6 +75,37 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       if (signalled.length === 0) io.stderr('no container to kill\n');
     });
   program
+    .command('rm')
+    .description("Remove the services' stopped containers")
+    .argument('[services...]', 'only these services')
+    .option('-f, --force', "don't ask to confirm the removal")
+    .option('-s, --stop', 'stop the containers first, if they run')
+    .option('-v, --volumes', 'also remove the anonymous volumes attached to the containers')
+    .option(...timeoutOption, parseSeconds)
+    .action(async (services: string[], _options: RmFlags, command: Command) => {
+      const o = command.optsWithGlobals<GlobalOptions & RmFlags>();
+      const stack = await openStack(o, io, { services });
+      let asked = false;
+      const confirm = async (names: string[]) => {
+        asked = true;
+        const message = `Going to remove ${names.join(', ')}`;
+        if (o.force) {
+          io.stdout(`${message}\n`);
+          return true;
+        }
+        return askYesNo(io, message);
+      };
+      const removed = await renderProgress(stack, parseProgressMode(o.progress), io, () =>
+        stack.rm(services.length ? services : undefined, {
+          confirm,
+          ...(o.stop ? { stop: true } : {}),
+          ...(o.volumes ? { volumes: true } : {}),
+          ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}),
+        }),
+      );
+      if (removed.length === 0 && !asked) io.stderr('No stopped containers\n');
+    });
+  program
     .command('wait')
     .description("Block until the services' containers stop; exit with the last one's exit code")
     .argument('<services...>', 'the services to wait for')
@@ -92,5 +133,32 @@ export function registerLifecycle(program: Command, io: CliIo): void {
         const stack = await openStack(o, io, { services });
         await renderProgress(stack, parseProgressMode(o.progress), io, () => stack[operation](services.length ? services : undefined));
       });
+  }
+}
+
+/**
+ * Asks `message` and reads one line of stdin, as Compose's prompt does: on a
+ * terminal `? message (y/N) `, from a pipe the message alone. Yes is `y`,
+ * `yes`, `true` or `1` (any case); anything else, an empty line, the end of
+ * the input or no input at all is no.
+ */
+async function askYesNo(io: CliIo, message: string): Promise<boolean> {
+  const stdin = io.stdin;
+  const terminal = stdin?.isTTY === true;
+  io.stdout(terminal ? `? ${message} (y/N) ` : message);
+  const answer = stdin ? await firstLine(stdin) : '';
+  if (!terminal) io.stdout('\n');
+  return ['y', 'yes', 'true', '1'].includes(answer.trim().toLowerCase());
+}
+
+async function firstLine(stdin: NonNullable<CliIo['stdin']>): Promise<string> {
+  const lines = createInterface({ input: stdin, terminal: false });
+  try {
+    const [line] = (await Promise.race([once(lines, 'line'), once(lines, 'close').then(() => [''])])) as [string];
+    return line;
+  } finally {
+    lines.close();
+    stdin.pause();
+    stdin.unref?.();
   }
 }

@@ -3,7 +3,7 @@
  * brought up once: ps (table and JSON), logs (tail, prefixes, stderr kept
  * apart, --since/--until), exec (output and exit code), port, label-only use with -p, the
  * dry run after an environment change, stop/start/restart, pause/unpause/kill,
- * wait, and down -v.
+ * wait, rm, and down -v.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/index.js';
@@ -225,6 +225,27 @@ describe('modelstack commands', () => {
     expect((await ms(['start', 'worker'])).code).toBe(0);
     const noService = await ms(['wait']);
     expect(noService.code).toBe(2);
+  });
+
+  it('rm removes the stopped containers after a yes on stdin; -f does not ask; -s stops first', async () => {
+    expect((await ms(['stop', '-t', '1', 'worker'])).code).toBe(0);
+    const asking = { code: 0, stdout: `Going to remove ${run}-worker-1\n`, stderr: '' };
+    expect(await cli(['-p', run, 'rm', 'worker'], { cwd: project.dir, stdin: 'n\n' })).toEqual(asking);
+    expect(await ms(['rm', 'worker'])).toEqual(asking); // no input is no
+    expect((await dockerInspect(`${run}-worker-1`)).State.Status).toBe('exited');
+
+    const yes = await cli(['-p', run, 'rm', '-v'], { cwd: project.dir, stdin: 'y\n' });
+    expect(yes).toEqual({ ...asking, stderr: `Container ${run}-worker-1  Removing\nContainer ${run}-worker-1  Removed\n` });
+    expect(await engine.containers.inspect(`${run}-worker-1`)).toBeUndefined();
+    // Only web is left, and it runs.
+    expect(await ms(['rm', '-f'])).toEqual({ code: 0, stdout: '', stderr: 'No stopped containers\n' });
+    const stopFirst = await ms(['rm', '-s', '-f', '-t', '1', 'web']);
+    expect(stopFirst.code).toBe(0);
+    expect(stopFirst.stdout).toBe(`Going to remove ${run}-web-1\n`);
+    expect(stopFirst.stderr).toMatch(new RegExp(`Container ${run}-web-1  Stopped\n[\\s\\S]*Container ${run}-web-1  Removed\n$`));
+    expect(await engine.containers.inspect(`${run}-web-1`)).toBeUndefined();
+    // Back up for the tests that follow.
+    expect((await ms(['up', '-d', '--wait', '--wait-timeout', '60'])).code).toBe(0);
   });
 
   it('down -v leaves nothing', async () => {

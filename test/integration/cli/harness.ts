@@ -4,6 +4,7 @@
  * and a busybox project whose every resource carries the test label.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../../src/cli/context.js';
@@ -19,6 +20,8 @@ export interface CliResult {
 export interface CliRunOptions {
   cwd: string;
   env?: Record<string, string>;
+  /** What the command reads on stdin (a pipe that ends after it); none without it. */
+  stdin?: string;
 }
 
 /** A CLI run in flight: its output so far, and a Ctrl-C. */
@@ -42,6 +45,7 @@ export function startCli(argv: string[], options: CliRunOptions): RunningCli {
     // The engine under test (scripts/test.sh runs the suite once per engine).
     env: { HOME: options.cwd, PATH: process.env['PATH'], ...(process.env['DOCKER_HOST'] ? { DOCKER_HOST: process.env['DOCKER_HOST'] } : {}), ...options.env },
     cwd: options.cwd,
+    ...(options.stdin !== undefined ? { stdin: Readable.from([Buffer.from(options.stdin)]) } : {}),
     onInterrupt(l) {
       listener = l;
       return () => {
