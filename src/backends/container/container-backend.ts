@@ -177,17 +177,17 @@ export class ContainerBackend implements StackBackend {
 
   /** As `docker compose kill`: every running (or paused) container at once, no dependency order. */
   async kill(ctx: StackContext, services: string[] | undefined, options: KillOptions): Promise<string[]> {
-    return this.eachContainer(ctx, services, options, ['running', 'restarting', 'paused'], 'killing', 'killed', (id, call) =>
+    return this.eachContainer(ctx, await this.inState(ctx, services, options, LIVE_STATES), options, 'killing', 'killed', (id, call) =>
       ctx.engine.containers.kill(id, { ...call, signalName: options.signalName ?? 'SIGKILL' }),
     );
   }
 
   async pause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]> {
-    return this.eachContainer(ctx, services, options, ['running'], 'pausing', 'paused', (id, call) => ctx.engine.containers.pause(id, call));
+    return this.eachContainer(ctx, await this.inState(ctx, services, options, ['running']), options, 'pausing', 'paused', (id, call) => ctx.engine.containers.pause(id, call));
   }
 
   async unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]> {
-    return this.eachContainer(ctx, services, options, ['paused'], 'unpausing', 'unpaused', (id, call) => ctx.engine.containers.unpause(id, call));
+    return this.eachContainer(ctx, await this.inState(ctx, services, options, ['paused']), options, 'unpausing', 'unpaused', (id, call) => ctx.engine.containers.unpause(id, call));
   }
 
   /** As `docker compose wait`: every container of the services, in parallel (one-off ones excluded). */
@@ -216,28 +216,26 @@ export class ContainerBackend implements StackBackend {
     const running = await settleAll(found.map((c) => ctx.limit(async () => (await ctx.engine.containers.inspect(c.id, call))?.State.Running ?? true)));
     const stopped = found.filter((_, i) => !running[i]);
     if (stopped.length === 0 || !(await (options.confirm?.(stopped.map((c) => c.name)) ?? true))) return [];
-    await settleAll(
-      stopped.map(async (c) => {
-        ctx.emit({ type: 'container.removing', service: c.service, container: c.name });
-        await ctx.engine.containers.remove(c.id, { ...call, force: true, ...(options.volumes ? { volumes: true } : {}) });
-        ctx.emit({ type: 'container.removed', service: c.service, container: c.name });
-      }),
+    return this.eachContainer(ctx, stopped, options, 'removing', 'removed', (id, call) =>
+      ctx.engine.containers.remove(id, { ...call, force: true, ...(options.volumes ? { volumes: true } : {}) }),
     );
-    return stopped.map((c) => c.name);
   }
 
-  /** `act` on each container of `services` in one of `states`, all at once, with its two events; the names acted on. */
+  /** The containers of `services` the list shows in one of `states`. */
+  private async inState(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }, states: string[]): Promise<ObservedContainer[]> {
+    return (await serviceContainers(ctx, services, callOptions(options))).filter((c) => states.includes(c.state));
+  }
+
+  /** `act` on each of `targets`, all at once, with its two events; the names acted on. */
   private async eachContainer(
     ctx: StackContext,
-    services: string[] | undefined,
+    targets: ObservedContainer[],
     options: { signal?: AbortSignal },
-    states: string[],
-    doing: 'killing' | 'pausing' | 'unpausing',
-    done: 'killed' | 'paused' | 'unpaused',
+    doing: 'killing' | 'pausing' | 'unpausing' | 'removing',
+    done: 'killed' | 'paused' | 'unpaused' | 'removed',
     act: (id: string, call: { signal?: AbortSignal }) => Promise<void>,
   ): Promise<string[]> {
     const call = callOptions(options);
-    const targets = (await serviceContainers(ctx, services, call)).filter((c) => states.includes(c.state));
     await settleAll(
       targets.map(async (c) => {
         ctx.emit({ type: `container.${doing}`, service: c.service, container: c.name });

@@ -11,11 +11,12 @@
  */
 import type { Command } from 'commander';
 import { dependencyOrder } from '../../compose/graph.js';
+import { assertServicesExist } from '../../compose/load-errors.js';
 import type { Project } from '../../compose/model.js';
 import { serializeProject } from '../../compose/serialize.js';
 import { composeConfigHash } from '../../plan/config-hash.js';
 import { imageFor } from '../../plan/service-container.js';
-import { CliExit, CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
+import { CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
 import { loadProjectFromCli } from '../load-project.js';
 
 interface ConfigFlags {
@@ -67,10 +68,6 @@ function configLines(project: Project, flags: ConfigFlags): string[] | undefined
 
 function hashLines(project: Project, spec: string): string[] {
   const names = spec === '*' ? Object.keys(project.services).sort() : spec.split(',').map((s) => s.trim());
-  const unknown = names.filter((n) => !Object.hasOwn(project.services, n));
-  if (unknown.length) {
-    // Exit code 1, as Compose's "no such service".
-    throw new CliExit(1, `--hash: no such service: ${unknown.join(', ')} (the project has ${Object.keys(project.services).sort().join(', ') || 'no services'})`);
-  }
+  assertServicesExist(project, names); // exit code 1, as Compose's "no such service"
   return names.map((n) => `${n} ${composeConfigHash(project, n)}`);
 }

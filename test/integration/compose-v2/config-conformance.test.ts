@@ -136,7 +136,7 @@ describe('modelstack config prints what docker compose v2.26.1 config prints', (
     }
     const [ours, theirs] = await Promise.all([cli(['config', '--hash', 'nosuch'], { cwd, env }), composeV2(['config', '--hash', 'nosuch'], { cwd, env })]);
     expect([ours.code, theirs.code]).toEqual([1, 1]);
-    expect(ours.stderr).toMatch(/no such service: nosuch/);
+    expect(ours.stderr).toMatch(/no such service: "nosuch"/);
   });
 
   describe.each(CASES)('$name', (c) => {
