@@ -79,8 +79,10 @@ interface Scenario {
   ok: string;
   time: string;
   runs: number;
-  /** One run of `tool` under project `project` (files carry the test label `run`). */
-  once(tool: CommandTool, project: string, run: string): Promise<RunOutcome>;
+  /** The compose file of a run (everything in it carries the test label `run`). */
+  file(run: string): string;
+  /** One run of `tool` under project `project`, in a folder `dir` holding the file; the runner then checks the tool's own `down`. */
+  once(tool: CommandTool, project: string, dir: string): Promise<Omit<RunOutcome, 'clean'>>;
   /** The engine this scenario uses (default: the main one). */
   engine?: () => PrivateEngine;
 }
@@ -157,19 +159,18 @@ function serviceFault(fault: (typeof FAULTS)[number], ports: FaultPorts): Scenar
     ok: 'up --wait failed',
     time: 'spawn → exit',
     runs: RUNS,
-    once: (tool, project, run) =>
-      inFolder(faultFile(run, fault, ports), async (dir) => {
-        const up = await runToEnd(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', '30'], dir);
-        const failed = up.code !== 0;
-        // Our own message must name the service and the cause; Compose's is its own.
-        const named = tool.name !== 'cli' || (/"bad"/.test(up.stderr) && fault.cause(ports).test(up.stderr));
-        return {
-          ok: failed && named,
-          seconds: up.seconds,
-          clean: await downIsClean(tool, project, dir),
-          ...(failed && named ? {} : { note: `exit ${up.code}${failed ? ', cause not named' : ''}: ${up.stderr.trim().split('\n').slice(-2).join(' | ')}` }),
-        };
-      }),
+    file: (run) => faultFile(run, fault, ports),
+    once: async (tool, project, dir) => {
+      const up = await runToEnd(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', '30'], dir);
+      const failed = up.code !== 0;
+      // Our own message must name the service and the cause; Compose's is its own.
+      const named = tool.name !== 'cli' || (/"bad"/.test(up.stderr) && fault.cause(ports).test(up.stderr));
+      return {
+        ok: failed && named,
+        seconds: up.seconds,
+        ...(failed && named ? {} : { note: `exit ${up.code}${failed ? ', cause not named' : ''}: ${up.stderr.trim().split('\n').slice(-2).join(' | ')}` }),
+      };
+    },
   };
 }
 
@@ -194,23 +195,22 @@ const ctrlC: Scenario = {
   ok: 'nothing appears after exit',
   time: 'SIGINT → exit',
   runs: RUNS,
-  once: (tool, project, run) =>
-    inFolder(composeFile(run, manyServices(SERVICES)), async (dir) => {
-      const r = await interrupted(tool, project, dir, 'SIGINT');
-      const atExit = await projectState(observer, project);
-      await sleep(1000); // what the engine was still doing for the tool shows by now
-      const later = await projectState(observer, project);
-      const started = (s: typeof later) => s.containers.filter((c) => c.startedAt !== undefined).length;
-      const orphaned = later.containers.length - atExit.containers.length + (started(later) - started(atExit));
-      const ok = r.mid && orphaned === 0;
-      return {
-        ok,
-        seconds: r.afterSignal,
-        clean: await downIsClean(tool, project, dir),
-        extra: { 'at SIGINT': r.atSignal, 'at exit': atExit.containers.length, 'started at exit': started(atExit), 'created or started after exit': orphaned },
-        ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : 'ended before its first container existed' }),
-      };
-    }),
+  file: (run) => composeFile(run, manyServices(SERVICES)),
+  once: async (tool, project, dir) => {
+    const r = await interrupted(tool, project, dir, 'SIGINT');
+    const atExit = await projectState(observer, project);
+    await sleep(1000); // what the engine was still doing for the tool shows by now
+    const later = await projectState(observer, project);
+    const started = (s: typeof later) => s.containers.filter((c) => c.startedAt !== undefined).length;
+    const orphaned = later.containers.length - atExit.containers.length + (started(later) - started(atExit));
+    const ok = r.mid && orphaned === 0;
+    return {
+      ok,
+      seconds: r.afterSignal,
+      extra: { 'at SIGINT': r.atSignal, 'at exit': atExit.containers.length, 'started at exit': started(atExit), 'created or started after exit': orphaned },
+      ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : 'ended before its first container existed' }),
+    };
+  },
 };
 
 const sigkill: Scenario = {
@@ -218,19 +218,18 @@ const sigkill: Scenario = {
   ok: 'second up: 10 containers, 1 network',
   time: 'second up',
   runs: RUNS,
-  once: (tool, project, run) =>
-    inFolder(composeFile(run, manyServices(SERVICES)), async (dir) => {
-      await interrupted(tool, project, dir, 'SIGKILL');
-      const again = await runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir);
-      const state = await projectState(observer, project);
-      const ok = again.code === 0 && state.containers.length === SERVICES && state.containers.every((c) => c.running) && state.networks.length === 1;
-      return {
-        ok,
-        seconds: again.seconds,
-        clean: await downIsClean(tool, project, dir),
-        ...(ok ? {} : { note: `exit ${again.code}, ${state.containers.length} containers, ${state.networks.length} networks: ${again.stderr.trim().split('\n').slice(-1)[0] ?? ''}` }),
-      };
-    }),
+  file: (run) => composeFile(run, manyServices(SERVICES)),
+  once: async (tool, project, dir) => {
+    await interrupted(tool, project, dir, 'SIGKILL');
+    const again = await runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir);
+    const state = await projectState(observer, project);
+    const ok = again.code === 0 && state.containers.length === SERVICES && state.containers.every((c) => c.running) && state.networks.length === 1;
+    return {
+      ok,
+      seconds: again.seconds,
+      ...(ok ? {} : { note: `exit ${again.code}, ${state.containers.length} containers, ${state.networks.length} networks: ${again.stderr.trim().split('\n').slice(-1)[0] ?? ''}` }),
+    };
+  },
 };
 
 const downDuringUp: Scenario = {
@@ -238,23 +237,22 @@ const downDuringUp: Scenario = {
   ok: 'nothing left once both ended',
   time: 'down',
   runs: RUNS,
-  once: (tool, project, run) =>
-    inFolder(composeFile(run, manyServices(SERVICES)), async (dir) => {
-      const up = start(tool, ['-p', project, 'up', '-d', '--wait'], dir);
-      await firstContainer(project, up.done);
-      const down = await runToEnd(tool, ['-p', project, 'down', '-t', '1'], dir);
-      await up.done;
-      await sleep(1000);
-      const state = await projectState(observer, project);
-      const leftover = state.containers.length + state.networks.length + (state.lock ? 1 : 0);
-      return {
-        ok: leftover === 0,
-        seconds: down.seconds,
-        clean: await downIsClean(tool, project, dir),
-        extra: { leftover },
-        ...(leftover ? { note: `left ${state.containers.length} containers, ${state.networks.length} networks${state.lock ? ', the lock' : ''}` } : {}),
-      };
-    }),
+  file: (run) => composeFile(run, manyServices(SERVICES)),
+  once: async (tool, project, dir) => {
+    const up = start(tool, ['-p', project, 'up', '-d', '--wait'], dir);
+    await firstContainer(project, up.done);
+    const down = await runToEnd(tool, ['-p', project, 'down', '-t', '1'], dir);
+    await up.done;
+    await sleep(1000);
+    const state = await projectState(observer, project);
+    const leftover = state.containers.length + state.networks.length + (state.lock ? 1 : 0);
+    return {
+      ok: leftover === 0,
+      seconds: down.seconds,
+      extra: { leftover },
+      ...(leftover ? { note: `left ${state.containers.length} containers, ${state.networks.length} networks${state.lock ? ', the lock' : ''}` } : {}),
+    };
+  },
 };
 
 const concurrentUp: Scenario = {
@@ -262,21 +260,20 @@ const concurrentUp: Scenario = {
   ok: 'both succeed, 10 containers, 1 network',
   time: 'until both ended',
   runs: RUNS,
-  once: (tool, project, run) =>
-    inFolder(composeFile(run, manyServices(SERVICES)), async (dir) => {
-      const t0 = performance.now();
-      const [a, b] = await Promise.all([runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir), runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir)]);
-      const seconds = (performance.now() - t0) / 1000;
-      const state = await projectState(observer, project);
-      const ok = a.code === 0 && b.code === 0 && state.containers.length === SERVICES && state.networks.length === 1;
-      const failed = [a, b].find((x) => x.code !== 0);
-      return {
-        ok,
-        seconds,
-        clean: await downIsClean(tool, project, dir),
-        ...(ok ? {} : { note: `exits ${a.code}/${b.code}, ${state.containers.length} containers, ${state.networks.length} networks: ${failed?.stderr.trim().split('\n').slice(-1)[0] ?? ''}` }),
-      };
-    }),
+  file: (run) => composeFile(run, manyServices(SERVICES)),
+  once: async (tool, project, dir) => {
+    const t0 = performance.now();
+    const [a, b] = await Promise.all([runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir), runToEnd(tool, ['-p', project, 'up', '-d', '--wait'], dir)]);
+    const seconds = (performance.now() - t0) / 1000;
+    const state = await projectState(observer, project);
+    const ok = a.code === 0 && b.code === 0 && state.containers.length === SERVICES && state.networks.length === 1;
+    const failed = [a, b].find((x) => x.code !== 0);
+    return {
+      ok,
+      seconds,
+      ...(ok ? {} : { note: `exits ${a.code}/${b.code}, ${state.containers.length} containers, ${state.networks.length} networks: ${failed?.stderr.trim().split('\n').slice(-1)[0] ?? ''}` }),
+    };
+  },
 };
 
 /** The engine is frozen at its first container (`create`) or once all three run and the waits are on (`wait`, as issue 12 measured). */
@@ -287,28 +284,27 @@ function frozenEngine(engine: () => PrivateEngine, at: 'create' | 'wait'): Scena
     time: 'spawn → exit',
     runs: FROZEN_RUNS,
     engine,
-    once: (tool, project, run) =>
-      inFolder(composeFile(run, manyServices(3, { command: 'sleep 3; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' })), async (dir) => {
-        const up = start(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', String(FROZEN_DEADLINE_S)], dir);
-        const paused = await (at === 'create' ? firstContainer(project, up.done) : projectReaches(project, up.done, (cs) => cs.length === 3 && cs.every((c) => c.State === 'running')));
-        if (paused) engine().pause();
-        const killer = setTimeout(() => up.child.kill('SIGKILL'), FROZEN_KILL_MS);
-        let r;
-        try {
-          r = await up.done;
-        } finally {
-          clearTimeout(killer);
-          if (paused) engine().resume();
-        }
-        const seconds = (r.exitedAt - up.startedAt) / 1000;
-        const ok = paused && r.signal === null && seconds <= FROZEN_DEADLINE_S + 5;
-        return {
-          ok,
-          seconds,
-          clean: await downIsClean(tool, project, dir),
-          ...(ok ? {} : { note: paused ? `exit ${r.code ?? r.signal} after ${secs(seconds)} s` : 'ended before its first container existed' }),
-        };
-      }),
+    file: (run) => composeFile(run, manyServices(3, { command: 'sleep 3; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' })),
+    once: async (tool, project, dir) => {
+      const up = start(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', String(FROZEN_DEADLINE_S)], dir);
+      const paused = await (at === 'create' ? firstContainer(project, up.done) : projectReaches(project, up.done, (cs) => cs.length === 3 && cs.every((c) => c.State === 'running')));
+      if (paused) engine().pause();
+      const killer = setTimeout(() => up.child.kill('SIGKILL'), FROZEN_KILL_MS);
+      let r;
+      try {
+        r = await up.done;
+      } finally {
+        clearTimeout(killer);
+        if (paused) engine().resume();
+      }
+      const seconds = (r.exitedAt - up.startedAt) / 1000;
+      const ok = paused && r.signal === null && seconds <= FROZEN_DEADLINE_S + 5;
+      return {
+        ok,
+        seconds,
+        ...(ok ? {} : { note: paused ? `exit ${r.code ?? r.signal} after ${secs(seconds)} s` : 'ended before its first container existed' }),
+      };
+    },
   };
 }
 
@@ -366,7 +362,11 @@ async function main(): Promise<void> {
             signal.throwIfAborted();
             const run = uniqueName('msbf');
             runNames.push(run);
-            const outcome = await scenario.once(tool, `${run}-${tool.name}`, run);
+            const project = `${run}-${tool.name}`;
+            const outcome: RunOutcome = await inFolder(scenario.file(run), async (dir) => ({
+              ...(await scenario.once(tool, project, dir)),
+              clean: await downIsClean(tool, project, dir),
+            }));
             result.runs.push(outcome);
             log(`${scenario.name} · ${result.tool} · run ${i + 1}: ${outcome.ok ? 'ok' : 'NOT ok'}, ${secs(outcome.seconds)} s${outcome.clean ? '' : ', down left something'}${outcome.note ? ` (${outcome.note})` : ''}`);
           }
