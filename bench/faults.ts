@@ -6,31 +6,38 @@
  * scenario is about, and whether the tool's own `down` then left nothing.
  * Issue 12 asks for these figures beside Compose v2's; the tests in
  * test/integration/faults assert our side (3 runs each), this counts both.
- * Not part of the test suite: it runs for about 20 minutes.
+ * Not part of the test suite: it runs for about an hour (`--only` picks
+ * scenarios by a part of their name).
  *
- *   npm run bench:faults -- [--runs 10] [--frozen-runs 3] [--only NAME,...] [--json-file F]
+ *   npm run bench:faults -- [--runs 10] [--frozen-runs 10] [--only NAME,...] [--json-file F]
  *
  * Scenarios (what "right" means; what the time is):
  * - the service faults of test/integration/faults/fixtures.ts (crash, OOM,
  *   unhealthy, restart loop, port taken, image missing, registry down):
  *   `up -d --wait --wait-timeout 30` fails; spawn → exit.
- * - Ctrl-C during an `up -d --wait` of 10 services, once its first
- *   container exists (a fixed delay would find the Go binary deep in its
- *   rollout and the Node one still starting): nothing of the project is
- *   created or started after the process exited (what the engine still did
- *   for it, 1 s later); SIGINT → process exit. Also reported: containers at
- *   the interrupt and at exit.
- * - SIGKILL at the same point, then `up -d --wait` again: the second up
- *   succeeds with exactly 10 containers and one network; its time.
+ * - Ctrl-C during an `up -d --wait` of 10 services at three points, told by
+ *   the project's containers (a fixed delay would find the Go binary deep in
+ *   its rollout and the Node one still starting): its first container
+ *   exists; all 10 exist; all 10 run and the waits are on (services healthy
+ *   after 5 s). Right: nothing of the project is created or started after
+ *   the process exited (what the engine still did for it, 1 s later);
+ *   SIGINT → process exit. Also reported: containers at the interrupt and
+ *   at exit.
+ * - SIGKILL once the first container exists, then `up -d --wait` again: the
+ *   second up succeeds with exactly 10 containers and one network; its time.
  * - `down` at the same point: once both have ended, nothing of the project
  *   is left; down's time.
  * - two `up -d --wait` of one project at once: both succeed, exactly 10
  *   containers and one network; until both ended.
- * - the engine frozen (SIGSTOP) during `up -d --wait --wait-timeout 15` of
- *   3 services healthy after 3 s (a private engine,
- *   scripts/private-engine.sh), at the first container's create, or once
- *   all three run and the waits are on: the command ends by itself within
- *   the deadline plus 5 s (it is killed at 60 s); spawn → exit.
+ * - on a private engine (scripts/private-engine.sh), during `up -d --wait`
+ *   of 3 services healthy after 3 s (30 s when stopped):
+ *   - frozen (SIGSTOP) at the first container's create, or once all three
+ *     run and the waits are on, with `--wait-timeout 15`: the command ends
+ *     by itself within the deadline plus 5 s (it is killed at 40 s);
+ *     spawn → exit.
+ *   - stopped (SIGTERM) once the waits are on: the command ends by itself
+ *     with an error (ours: saying the engine stopped); SIGTERM → exit. The
+ *     engine is relaunched over the same data before the `down` check.
  *
  * Everything carries the test label with the run's name and is removed at
  * the end, also after Ctrl-C or a failure.
@@ -51,7 +58,7 @@ import { type CommandTool, findComposeV2, prepareCli } from './lib/tools.js';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '10' },
-    'frozen-runs': { type: 'string', default: '3' },
+    'frozen-runs': { type: 'string', default: '10' },
     only: { type: 'string' },
     'json-file': { type: 'string' },
   },
@@ -62,7 +69,8 @@ const only = values.only?.split(',').map((s) => s.trim().toLowerCase());
 const ROOT = new URL('../', import.meta.url).pathname;
 const SERVICES = 10;
 const FROZEN_DEADLINE_S = 15;
-const FROZEN_KILL_MS = 60_000;
+/** A command still running this long after the engine froze or stopped is counted hung and killed. */
+const FROZEN_KILL_MS = 40_000;
 
 interface RunOutcome {
   ok: boolean;
@@ -150,9 +158,6 @@ async function projectReaches(project: string, until: Promise<unknown>, seen: (c
   return false;
 }
 
-/** Once the project has a container: mid-rollout. */
-const firstContainer = (project: string, until: Promise<unknown>) => projectReaches(project, until, (cs) => cs.length > 0);
-
 function serviceFault(fault: (typeof FAULTS)[number], ports: FaultPorts): Scenario {
   return {
     name: fault.name,
@@ -174,15 +179,22 @@ function serviceFault(fault: (typeof FAULTS)[number], ports: FaultPorts): Scenar
   };
 }
 
+/** Where in the rollout of 10 services an interrupt comes: the project's containers (polled every 20 ms) tell. */
+const POINTS = {
+  'first container': (cs: Array<{ State: string }>) => cs.length > 0,
+  'all created': (cs: Array<{ State: string }>) => cs.length >= SERVICES,
+  'the waits': (cs: Array<{ State: string }>) => cs.length >= SERVICES && cs.every((c) => c.State === 'running'),
+} as const;
+type Point = keyof typeof POINTS;
+
 /**
- * `up -d --wait` of 10 services, sent `signal` mid-rollout: once its first
- * container exists (a fixed delay would catch the Go binary deep in its
- * rollout and the Node one still starting). `atSignal`: the project's
- * containers then.
+ * `up -d --wait` of 10 services, sent `signal` once the project reaches
+ * `point` (a fixed delay would catch the Go binary deep in its rollout and
+ * the Node one still starting). `atSignal`: the project's containers then.
  */
-async function interrupted(tool: CommandTool, project: string, dir: string, signal: NodeJS.Signals) {
+async function interrupted(tool: CommandTool, project: string, dir: string, signal: NodeJS.Signals, point: Point = 'first container') {
   const up = start(tool, ['-p', project, 'up', '-d', '--wait'], dir);
-  const mid = await firstContainer(project, up.done);
+  const mid = await projectReaches(project, up.done, POINTS[point]);
   const atSignal = (await observer.containers.list([`com.docker.compose.project=${project}`], { all: true })).length;
   const sentAt = performance.now();
   up.child.kill(signal);
@@ -190,28 +202,31 @@ async function interrupted(tool: CommandTool, project: string, dir: string, sign
   return { ...r, mid, atSignal, afterSignal: (r.exitedAt - sentAt) / 1000 };
 }
 
-const ctrlC: Scenario = {
-  name: 'Ctrl-C mid-rollout',
-  ok: 'nothing appears after exit',
-  time: 'SIGINT → exit',
-  runs: RUNS,
-  file: (run) => composeFile(run, manyServices(SERVICES)),
-  once: async (tool, project, dir) => {
-    const r = await interrupted(tool, project, dir, 'SIGINT');
-    const atExit = await projectState(observer, project);
-    await sleep(1000); // what the engine was still doing for the tool shows by now
-    const later = await projectState(observer, project);
-    const started = (s: typeof later) => s.containers.filter((c) => c.startedAt !== undefined).length;
-    const orphaned = later.containers.length - atExit.containers.length + (started(later) - started(atExit));
-    const ok = r.mid && orphaned === 0;
-    return {
-      ok,
-      seconds: r.afterSignal,
-      extra: { 'at SIGINT': r.atSignal, 'at exit': atExit.containers.length, 'started at exit': started(atExit), 'created or started after exit': orphaned },
-      ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : 'ended before its first container existed' }),
-    };
-  },
-};
+function ctrlC(point: Point): Scenario {
+  return {
+    name: `Ctrl-C at ${point}`,
+    ok: 'nothing appears after exit',
+    time: 'SIGINT → exit',
+    runs: RUNS,
+    // The waits only last if the services take a while to be healthy.
+    file: (run) => composeFile(run, manyServices(SERVICES, point === 'the waits' ? { command: 'sleep 5; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' } : {})),
+    once: async (tool, project, dir) => {
+      const r = await interrupted(tool, project, dir, 'SIGINT', point);
+      const atExit = await projectState(observer, project);
+      await sleep(1000); // what the engine was still doing for the tool shows by now
+      const later = await projectState(observer, project);
+      const started = (s: typeof later) => s.containers.filter((c) => c.startedAt !== undefined).length;
+      const orphaned = later.containers.length - atExit.containers.length + (started(later) - started(atExit));
+      const ok = r.mid && orphaned === 0;
+      return {
+        ok,
+        seconds: r.afterSignal,
+        extra: { 'at SIGINT': r.atSignal, 'at exit': atExit.containers.length, 'started at exit': started(atExit), 'created or started after exit': orphaned },
+        ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : `ended before ${point}` }),
+      };
+    },
+  };
+}
 
 const sigkill: Scenario = {
   name: 'SIGKILL mid-rollout, up again',
@@ -240,7 +255,7 @@ const downDuringUp: Scenario = {
   file: (run) => composeFile(run, manyServices(SERVICES)),
   once: async (tool, project, dir) => {
     const up = start(tool, ['-p', project, 'up', '-d', '--wait'], dir);
-    await firstContainer(project, up.done);
+    await projectReaches(project, up.done, POINTS['first container']);
     const down = await runToEnd(tool, ['-p', project, 'down', '-t', '1'], dir);
     await up.done;
     await sleep(1000);
@@ -287,7 +302,7 @@ function frozenEngine(engine: () => PrivateEngine, at: 'create' | 'wait'): Scena
     file: (run) => composeFile(run, manyServices(3, { command: 'sleep 3; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' })),
     once: async (tool, project, dir) => {
       const up = start(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', String(FROZEN_DEADLINE_S)], dir);
-      const paused = await (at === 'create' ? firstContainer(project, up.done) : projectReaches(project, up.done, (cs) => cs.length === 3 && cs.every((c) => c.State === 'running')));
+      const paused = await projectReaches(project, up.done, at === 'create' ? (cs) => cs.length > 0 : (cs) => cs.length === 3 && cs.every((c) => c.State === 'running'));
       if (paused) engine().pause();
       const killer = setTimeout(() => up.child.kill('SIGKILL'), FROZEN_KILL_MS);
       let r;
@@ -303,6 +318,46 @@ function frozenEngine(engine: () => PrivateEngine, at: 'create' | 'wait'): Scena
         ok,
         seconds,
         ...(ok ? {} : { note: paused ? `exit ${r.code ?? r.signal} after ${secs(seconds)} s` : 'ended before its first container existed' }),
+      };
+    },
+  };
+}
+
+/**
+ * The engine stops (SIGTERM, as `systemctl stop docker` does) once the 3
+ * services run and the waits are on. Right: the command ends by itself with
+ * an error (ours must say the engine stopped, not that a service exited with
+ * 143); the time is SIGTERM → exit. The engine is then relaunched over the
+ * same data, so the tool's own `down` can be checked as in every scenario.
+ */
+function engineStopped(engine: () => PrivateEngine): Scenario {
+  return {
+    name: 'engine stopped during the waits',
+    ok: 'ended by itself with an error naming it',
+    time: 'SIGTERM → exit',
+    runs: FROZEN_RUNS,
+    engine,
+    file: (run) => composeFile(run, manyServices(3, { command: 'sleep 30; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' })),
+    once: async (tool, project, dir) => {
+      const up = start(tool, ['-p', project, 'up', '-d', '--wait', '--wait-timeout', '60'], dir);
+      const waiting = await projectReaches(project, up.done, (cs) => cs.length === 3 && cs.every((c) => c.State === 'running'));
+      const sentAt = performance.now();
+      if (waiting) engine().terminate();
+      const killer = setTimeout(() => up.child.kill('SIGKILL'), FROZEN_KILL_MS);
+      let r;
+      try {
+        r = await up.done;
+      } finally {
+        clearTimeout(killer);
+        if (waiting) await engine().relaunch();
+      }
+      const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+      const named = tool.name !== 'cli' || (/engine .*stopped while up ran/.test(last) && !/exited with code 143/.test(last));
+      const ok = waiting && r.signal === null && r.code !== 0 && named;
+      return {
+        ok,
+        seconds: (r.exitedAt - sentAt) / 1000,
+        note: !waiting ? 'ended before the waits' : r.signal ? `killed after ${FROZEN_KILL_MS / 1000} s` : `exit ${r.code}: ${last}`,
       };
     },
   };
@@ -334,12 +389,13 @@ async function main(): Promise<void> {
   let privateEngine: PrivateEngine | undefined;
   const scenarios: Scenario[] = [
     ...FAULTS.map((f) => serviceFault(f, ports)),
-    ctrlC,
+    ...(Object.keys(POINTS) as Point[]).map(ctrlC),
     sigkill,
     downDuringUp,
     concurrentUp,
     frozenEngine(() => privateEngine!, 'create'),
     frozenEngine(() => privateEngine!, 'wait'),
+    engineStopped(() => privateEngine!),
   ].filter((s) => !only || only.some((o) => s.name.toLowerCase().includes(o)));
 
   const runNames: string[] = [];

@@ -8,7 +8,10 @@
 # recorded (checked against binary and namespace) and removes everything
 # `start` made: the dockerd, its namespace, its folders.
 #
-#   scripts/private-engine.sh start NAME   prints DOCKER_HOST=... and PID=...
+#   scripts/private-engine.sh start NAME     prints DOCKER_HOST=... and PID=...
+#   scripts/private-engine.sh relaunch NAME  the same engine again after it was
+#                                            stopped (SIGTERM): same namespace,
+#                                            data and containers; prints PID=...
 #   scripts/private-engine.sh stop NAME
 #
 # Root only (namespaces, dockerd). Binaries: scripts/ensure-engine-26.sh's.
@@ -20,7 +23,7 @@ BIN=$MODELSTACK_OPT/docker.io-26.1
 IMAGE=modelstack-test/busybox:latest
 
 cmd=${1:-}; name=${2:-}
-[[ $name =~ ^[a-z0-9]{1,8}$ ]] || { echo "usage: $0 start|stop NAME (NAME: 1-8 of [a-z0-9])" >&2; exit 2; }
+[[ $name =~ ^[a-z0-9]{1,8}$ ]] || { echo "usage: $0 start|relaunch|stop NAME (NAME: 1-8 of [a-z0-9])" >&2; exit 2; }
 NS=ms-p-$name
 ROOT=/run/modelstack/private-$name
 DATA=/var/lib/modelstack/private-$name
@@ -50,15 +53,8 @@ stop() {
   return 0
 }
 
-start() {
-  [ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
-  [ -x "$BIN/usr/sbin/dockerd" ] || { say "no dockerd 26.1 at $BIN (run scripts/ensure-engine-26.sh once)"; exit 1; }
-  stop # whatever a previous run of NAME left
-  ip netns add "$NS"
-  ip -n "$NS" link set lo up
-  reserve_published_port_range "$NS"
-  mkdir -p "$ROOT/exec" "$DATA"
-  echo '{}' >"$ROOT/daemon.json" # never read /etc/docker/daemon.json
+# dockerd in namespace $NS over $ROOT and $DATA, until its socket answers.
+launch() {
   # As ensure-engine-26.sh: nsenter (not `ip netns exec`, which drops the cgroup
   # mounts dockerd needs) and a mount namespace; every step execs, so $! is dockerd.
   setsid nsenter --net="/run/netns/$NS" -- \
@@ -82,13 +78,35 @@ start() {
     sleep 0.2
   done
   answers || { say "dockerd did not answer within 60 s"; tail -n 20 "$ROOT/dockerd.log" >&2; stop; exit 1; }
+}
+
+start() {
+  [ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
+  [ -x "$BIN/usr/sbin/dockerd" ] || { say "no dockerd 26.1 at $BIN (run scripts/ensure-engine-26.sh once)"; exit 1; }
+  stop # whatever a previous run of NAME left
+  ip netns add "$NS"
+  ip -n "$NS" link set lo up
+  reserve_published_port_range "$NS"
+  mkdir -p "$ROOT/exec" "$DATA"
+  echo '{}' >"$ROOT/daemon.json" # never read /etc/docker/daemon.json
+  launch
   docker save "$IMAGE" | docker -H "unix://$SOCK" load -q >/dev/null
   echo "DOCKER_HOST=unix://$SOCK"
   echo "PID=$(our_pid)"
 }
 
+# After a SIGTERM: the same dockerd again over what `start` made (its containers stay, stopped).
+relaunch() {
+  [ -e "/run/netns/$NS" ] && [ -f "$ROOT/daemon.json" ] || { say "not started (run: $0 start $name)"; exit 1; }
+  local pid
+  if pid=$(our_pid); then say "dockerd $pid still runs; stop it first"; exit 1; fi
+  launch
+  echo "PID=$(our_pid)"
+}
+
 case $cmd in
   start) start ;;
+  relaunch) relaunch ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start|relaunch|stop NAME" >&2; exit 2 ;;
 esac

@@ -1,9 +1,12 @@
 /**
  * A private Docker engine for one test file (scripts/private-engine.sh): a
  * dockerd of its own that the test may pause (SIGSTOP), resume and stop —
- * by the pid the script started, never by name. `stop()` removes all of it.
+ * by the pid the script started, never by name — and relaunch it after a
+ * stop. `stop()` removes all of it.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Engine } from '../../src/index.js';
 
@@ -20,6 +23,8 @@ export interface PrivateEngine {
   resume(): void;
   /** SIGTERM: the engine shuts down (and stops its containers). */
   terminate(): void;
+  /** After `terminate()`: once that dockerd has exited, the same engine again (same data, its containers stopped). */
+  relaunch(): Promise<void>;
   /** Stops the dockerd and removes its namespace and folders. */
   stop(): Promise<void>;
 }
@@ -31,13 +36,27 @@ export async function startPrivateEngine(name: string): Promise<PrivateEngine> {
   const pid = Number(/^PID=(\d+)$/m.exec(stdout)?.[1]);
   if (!host || !pid) throw new Error(`private-engine.sh start ${name} printed no DOCKER_HOST/PID:\n${stdout}`);
   const engine = await Engine.connect({ host });
+  let current = pid;
   return {
     host,
-    pid,
+    get pid() {
+      return current;
+    },
     engine,
-    pause: () => process.kill(pid, 'SIGSTOP'),
-    resume: () => process.kill(pid, 'SIGCONT'),
-    terminate: () => process.kill(pid, 'SIGTERM'),
+    pause: () => process.kill(current, 'SIGSTOP'),
+    resume: () => process.kill(current, 'SIGCONT'),
+    terminate: () => process.kill(current, 'SIGTERM'),
+    relaunch: async () => {
+      const deadline = Date.now() + 60_000;
+      while (existsSync(`/proc/${current}`)) {
+        if (Date.now() > deadline) throw new Error(`private engine ${name}: dockerd ${current} still runs 60 s after it was told to stop`);
+        await sleep(100);
+      }
+      const { stdout: out } = await run('bash', [SCRIPT, 'relaunch', name], { timeout: 120_000 });
+      const again = Number(/^PID=(\d+)$/m.exec(out)?.[1]);
+      if (!again) throw new Error(`private-engine.sh relaunch ${name} printed no PID:\n${out}`);
+      current = again;
+    },
     stop: async () => {
       await run('bash', [SCRIPT, 'stop', name], { timeout: 120_000 });
     },
