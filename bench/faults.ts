@@ -222,7 +222,7 @@ function ctrlC(point: Point): Scenario {
         ok,
         seconds: r.afterSignal,
         extra: { 'at SIGINT': r.atSignal, 'at exit': atExit.containers.length, 'started at exit': started(atExit), 'created or started after exit': orphaned },
-        ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : `ended before ${point}` }),
+        ...(ok ? {} : { note: r.mid ? `${orphaned} containers created or started after the process exited` : `ended by itself before ${point} (exit ${r.code}): ${r.stderr.trim().split('\n').at(-1) ?? ''}` }),
       };
     },
   };
