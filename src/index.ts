@@ -72,6 +72,10 @@ export type {
   KillOptions,
   RemoveOptions,
   ContainerExit,
+  ContainerImage,
+  ContainerProcesses,
+  StackPullOptions,
+  ServicePull,
   StackWaitOptions,
   StackPlan,
 } from './stack/backend.js';
@@ -87,6 +91,7 @@ export type {
   WarningEvent,
 } from './stack/events.js';
 export { FileSourceError } from './backends/container/files.js';
+export { listProjects, type ProjectSummary, type ListProjectsOptions } from './backends/container/projects.js';
 
 // What up decides, and why (stack.plan(), up --dry-run).
 export { formatPlan, type UpPlan, type ServicePlan, type ContainerAction, type ResourceAction, type OrphanAction, type RecreatePolicy } from './plan/reconcile.js';

@@ -86,6 +86,18 @@ export const COMMANDS: CommandModule[] = [
     load: async () => (await import('./commands/lifecycle.js')).registerLifecycle,
   },
   {
+    commands: [{ name: 'pull', term: 'pull [options] [services...]', description: "Pull the services' images" }],
+    load: async () => (await import('./commands/pull.js')).registerPull,
+  },
+  {
+    commands: [
+      { name: 'ls', term: 'ls [options]', description: 'List the Compose projects on the engine (those with a running container unless -a)' },
+      { name: 'images', term: 'images [options] [services...]', description: "List the images of the project's containers" },
+      { name: 'top', term: 'top [services...]', description: "Print the processes of the project's running containers" },
+    ],
+    load: async () => (await import('./commands/overview.js')).registerOverview,
+  },
+  {
     commands: [{ name: 'config', term: 'config [options]', description: 'Parse, resolve and print the compose file(s) in canonical form' }],
     load: async () => (await import('./commands/config.js')).registerConfig,
   },

@@ -88,6 +88,8 @@ function rowUpdate(e: StackEvent): RowUpdate | undefined {
       return { key: `image ${e.image}`, label: `Image ${e.image}`, state: 'Building', status: 'working', ...optional(lastLine(e.output)) };
     case 'image.built':
       return { key: `image ${e.image}`, label: `Image ${e.image}`, state: 'Built', status: 'done' };
+    case 'image.skipped':
+      return { key: `image ${e.image}`, label: `Image ${e.image}`, state: 'Skipped', status: 'done', ...optional(e.reason) };
     case 'image.failed':
       return { key: `image ${e.image ?? ''}`, label: `Image ${e.image ?? ''}`, state: 'Error', status: 'failed' };
     case 'network.created':

@@ -214,6 +214,14 @@ export class ContainerClient {
     return this.engine.find(`inspect container ${id}`, () => this.engine.docker.getContainer(id).inspect(withSignal(options) as Dockerode.ContainerInspectOptions));
   }
 
+  /** The processes running in a container, as the engine's `ps` reports them (`GET /containers/{id}/top`): column titles and one row per process. */
+  async top(id: string, options: CallOptions = {}): Promise<{ titles: string[]; processes: string[][] }> {
+    const top = await this.engine.call(`list the processes of container ${id}`, () =>
+      this.engine.get<{ Titles?: string[] | null; Processes?: string[][] | null }>(`/containers/${id}/top`, options),
+    );
+    return { titles: top.Titles ?? [], processes: top.Processes ?? [] };
+  }
+
   /** Lists containers (running and stopped) carrying all of the given labels (`key` or `key=value`). */
   async list(labels: string[] = [], options: CallOptions & { all?: boolean } = {}): Promise<Dockerode.ContainerInfo[]> {
     return this.engine.call('list containers', () =>

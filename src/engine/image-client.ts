@@ -86,6 +86,12 @@ export function parseImageReference(ref: string): ImageReference {
   return { repository: rest, ...(digest ? { digest } : {}) };
 }
 
+/** Docker's short form of a repository: without `docker.io/` and, for official images, `library/` (as `docker images` prints it). */
+export function familiarName(repository: string): string {
+  const name = repository.replace(/^(docker\.io|index\.docker\.io)\//, '');
+  return name !== repository && name.startsWith('library/') && name.split('/').length === 2 ? name.slice('library/'.length) : name;
+}
+
 export class ImageClient {
   #credentials: CredentialStore | undefined;
 

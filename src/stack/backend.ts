@@ -193,6 +193,52 @@ export interface ContainerExit {
   exitCode: number;
 }
 
+/** The processes of one running container, as `docker compose top` shows them. */
+export interface ContainerProcesses {
+  service: string;
+  container: string;
+  /** Column titles of the engine's `ps` (`UID`, `PID`, `PPID`, `C`, `STIME`, `TTY`, `TIME`, `CMD`). */
+  titles: string[];
+  /** One row per process, a cell per title. */
+  processes: string[][];
+}
+
+/** The image one container was created from, as `docker compose images` lists it. */
+export interface ContainerImage {
+  service: string;
+  container: string;
+  /** `sha256:…` */
+  id: string;
+  /** The image's first tag, as Docker names it (`busybox`, `registry:5000/team/model`); empty for an untagged image. */
+  repository: string;
+  tag: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** What `Stack.pull` does, as `docker compose pull`'s flags. */
+export interface StackPullOptions {
+  /** With named services, also pull the services they depend on. */
+  includeDeps?: boolean;
+  /** Pull what can be pulled; a failure is reported (event, result) but does not fail the pull. */
+  ignoreFailures?: boolean;
+  /** Skip the services that have `build:`. */
+  ignoreBuildable?: boolean;
+  /** Overrides every service's `pull_policy`: `missing` skips an image that is present (unless tagged `latest`), `always` pulls it. */
+  policy?: 'missing' | 'always';
+  signal?: AbortSignal;
+}
+
+/** What `Stack.pull` did for one service. */
+export interface ServicePull {
+  service: string;
+  /** Undefined for a service without `image:`. */
+  image?: string;
+  outcome: 'pulled' | 'skipped' | 'failed';
+  /** Why it was skipped (`already present`, `pull_policy: never`…) or how it failed. */
+  reason?: string;
+}
+
 export interface StackWaitOptions {
   /** Called as each container stops. */
   onExit?: (exit: ContainerExit) => void;
@@ -257,6 +303,12 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   rm(ctx: StackContext, services: string[] | undefined, options: RemoveOptions): Promise<string[]>;
   /** Unpauses the services' paused containers; returns their names. */
   unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
+  /** Pulls the services' images as `docker compose pull`; what was done for each service, in dependency order. */
+  pull(ctx: StackContext, services: string[] | undefined, options: StackPullOptions): Promise<ServicePull[]>;
+  /** The processes of the services' running (or paused) containers, ordered by container name. */
+  top(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ContainerProcesses[]>;
+  /** The image of each of the services' containers, stopped ones included, ordered by container name. */
+  images(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ContainerImage[]>;
 }
 
 export type { ExecResult, LogLine };

@@ -11,13 +11,15 @@ interface Base {
 
 /** An image is being pulled (one event per engine status line) or is done. */
 export interface ImageEvent extends Base {
-  type: 'image.pulling' | 'image.pulled' | 'image.building' | 'image.built';
+  type: 'image.pulling' | 'image.pulled' | 'image.building' | 'image.built' | 'image.skipped';
   image: string;
   /** Services that use the image. */
   services: string[];
   progress?: PullProgress;
   /** A line of build output (`image.building`). */
   output?: string;
+  /** Why `pull` left the image as it is (`image.skipped`: `already present`, `pull_policy: never`…). */
+  reason?: string;
 }
 
 /** A project network or volume changed. */

@@ -20,6 +20,8 @@ import { LABEL } from '../plan/labels.js';
 import type { UpPlan } from '../plan/reconcile.js';
 import type {
   ContainerExit,
+  ContainerImage,
+  ContainerProcesses,
   ContainerStatus,
   DownOptions,
   DownResult,
@@ -30,10 +32,12 @@ import type {
   ReadFileOptions,
   PsOptions,
   RemoveOptions,
+  ServicePull,
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
   StackPlan,
+  StackPullOptions,
   StackWaitOptions,
   UpOptions,
   UpResult,
@@ -230,6 +234,27 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   /** Unpauses the services' paused containers; returns their names. */
   async unpause(services?: string[], options: LifecycleOptions = {}): Promise<string[]> {
     return this.backend.unpause(await this.context(), services, options);
+  }
+
+  /**
+   * Pulls the services' images (all services when none are named), as
+   * `docker compose pull`: in parallel, each image once, skipping what
+   * Compose skips (no `image:`, `pull_policy: never`/`build`, a present image
+   * under `missing` unless tagged `latest`); `image.*` events report each.
+   * Returns what was done for each service, in dependency order.
+   */
+  async pull(services?: string[], options: StackPullOptions = {}): Promise<ServicePull[]> {
+    return this.backend.pull(await this.context(), services, options);
+  }
+
+  /** The processes of the services' running (or paused) containers, as `docker compose top`; ordered by container name. */
+  async top(services?: string[], options: { signal?: AbortSignal } = {}): Promise<ContainerProcesses[]> {
+    return this.backend.top(await this.context(), services, options);
+  }
+
+  /** The image of each of the services' containers (stopped ones too), as `docker compose images`; ordered by container name. */
+  async images(services?: string[], options: { signal?: AbortSignal } = {}): Promise<ContainerImage[]> {
+    return this.backend.images(await this.context(), services, options);
   }
 
   /** `await using`: runs `down` (with volumes for ephemeral stacks). */

@@ -2,7 +2,7 @@
  * The container backend: a project as containers on one Docker engine, as
  * Docker Compose makes them. `up` and `down` live in their own files; the
  * everyday commands (ps, logs, exec, port, start, stop, restart, kill,
- * pause, unpause) are here.
+ * pause, unpause, rm, wait, top, images) are here.
  * Containers are found by their labels, so every command but `up` works
  * without the compose file.
  */
@@ -12,8 +12,11 @@ import { assertServicesExist } from '../../compose/load-errors.js';
 import { ModelstackError } from '../../errors.js';
 import { LABEL } from '../../plan/labels.js';
 import type { ObservedContainer } from '../../plan/observed.js';
+import { familiarName, parseImageReference } from '../../engine/image-client.js';
 import type {
   ContainerExit,
+  ContainerImage,
+  ContainerProcesses,
   ContainerStatus,
   DownOptions,
   DownResult,
@@ -24,9 +27,11 @@ import type {
   ReadFileOptions,
   PsOptions,
   RemoveOptions,
+  ServicePull,
   StackBackend,
   StackExecOptions,
   StackLogsOptions,
+  StackPullOptions,
   StackWaitOptions,
   UpOptions,
   UpResult,
@@ -36,6 +41,7 @@ import { startContainer, stopContainer, walkDependencyGraph } from './container-
 import { runDown } from './down.js';
 import { type LockHolder, withDownLock } from './lock.js';
 import { observeContainers } from './observe.js';
+import { runPull } from './pull.js';
 import { runUp } from './up.js';
 
 const LIVE_STATES = ['running', 'paused', 'restarting'];
@@ -221,6 +227,38 @@ export class ContainerBackend implements StackBackend {
     );
   }
 
+  pull(ctx: StackContext, services: string[] | undefined, options: StackPullOptions): Promise<ServicePull[]> {
+    return runPull(ctx, services, options);
+  }
+
+  /** As `docker compose top`: the engine's `ps` of each running (or paused) container, all at once, one-off containers included. */
+  async top(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ContainerProcesses[]> {
+    const call = callOptions(options);
+    const running = (await serviceContainers(ctx, services, call, { oneOff: true })).filter((c) => c.state === 'running' || c.state === 'paused');
+    const tops = await settleAll(running.map((c) => ctx.limit(async () => ({ service: c.service, container: c.name, ...(await ctx.engine.containers.top(c.id, call)) }))));
+    return tops.sort((a, b) => a.container.localeCompare(b.container));
+  }
+
+  /**
+   * As `docker compose images`: each container of the services (stopped and
+   * one-off ones too) with the image it was created from, each image
+   * inspected once; a container whose image is gone is an error naming it.
+   */
+  async images(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ContainerImage[]> {
+    const call = callOptions(options);
+    const containers = await serviceContainers(ctx, services, call, { oneOff: true });
+    const ids = [...new Set(containers.map((c) => c.imageId))];
+    const inspected = new Map(await settleAll(ids.map((id) => ctx.limit(async () => [id, await ctx.engine.images.inspect(id, call)] as const))));
+    return containers
+      .map((c) => {
+        const image = inspected.get(c.imageId);
+        if (!image) throw new ModelstackError('IMAGE_GONE', `the image of container ${c.name} (${c.image}, ${c.imageId}) is no longer on the engine`);
+        const ref = image.RepoTags?.[0] ? parseImageReference(image.RepoTags[0]) : undefined;
+        return { service: c.service, container: c.name, id: image.Id, repository: ref ? familiarName(ref.repository) : '', tag: ref?.tag ?? '', size: image.Size };
+      })
+      .sort((a, b) => a.container.localeCompare(b.container));
+  }
+
   /** The containers of `services` the list shows in one of `states`. */
   private async inState(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }, states: string[]): Promise<ObservedContainer[]> {
     return (await serviceContainers(ctx, services, callOptions(options))).filter((c) => states.includes(c.state));
@@ -247,9 +285,9 @@ export class ContainerBackend implements StackBackend {
   }
 }
 
-/** The project's (not one-off) containers of `services` (all when none are named); an unknown service is an error. */
-async function serviceContainers(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }): Promise<ObservedContainer[]> {
-  const all = await observeContainers(ctx.engine, ctx.project.name, [`${LABEL.oneoff}=False`], options);
+/** The project's containers of `services` (all when none are named; one-off ones with `oneOff`); an unknown service is an error. */
+async function serviceContainers(ctx: StackContext, services: string[] | undefined, options: { signal?: AbortSignal }, which: { oneOff?: boolean } = {}): Promise<ObservedContainer[]> {
+  const all = await observeContainers(ctx.engine, ctx.project.name, which.oneOff ? [] : [`${LABEL.oneoff}=False`], options);
   if (!services?.length) return all;
   // A stack known by name only has no services but its containers'.
   const known = { ...ctx.project, services: { ...Object.fromEntries(all.map((c) => [c.service, {}])), ...ctx.project.services } };

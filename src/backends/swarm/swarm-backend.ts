@@ -331,6 +331,18 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     throw new NotOnSwarmError('unpause', 'a swarm has no paused tasks');
   }
 
+  async pull(): Promise<never> {
+    throw new NotOnSwarmError('pull', 'each node pulls the images of the tasks it runs when the stack is deployed (modelstack stack deploy)');
+  }
+
+  async top(): Promise<never> {
+    throw new NotOnSwarmError('top', 'a task runs on whichever node Swarm chose; use docker top on that node (modelstack stack ps shows it)');
+  }
+
+  async images(): Promise<never> {
+    throw new NotOnSwarmError('images', 'each node pulls the service images itself; modelstack stack services lists the image of each service');
+  }
+
   /** Restarts every task of the services, one at a time as their update_config says (a forced update). */
   async restart(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<void> {
     const { engine, project } = ctx;

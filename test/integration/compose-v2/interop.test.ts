@@ -215,6 +215,39 @@ describe('docker compose v2.26.1 and modelstack keep each other\'s containers', 
       else expect(lines(o.stdout), args.join(' ')).toEqual(lines(t.stdout));
     }
 
+    // images, ls and top print what Compose prints, byte for byte (worker stopped: images lists it, top
+    // does not, ls counts it). top runs on paused containers, so no healthcheck process comes and goes
+    // between the two tools' looks.
+    expect((await ms(s, 'pause')).code).toBe(0);
+    const only = `name=^${s.project}$`;
+    const printed = new Map<string, string>();
+    for (const args of [
+      ['images'],
+      ['images', '--format', 'json'],
+      ['images', 'web', 'worker'],
+      ['top'],
+      ['top', 'api'],
+      ['ls', '--filter', only],
+      ['ls', '-a', '--filter', only],
+      ['ls', '-a', '--filter', only, '--format', 'json'],
+      ['ls', '-q', '--filter', only],
+    ]) {
+      const [o, t] = await Promise.all([ms(s, ...args), v2(s, ...args)]);
+      expect(t.code, `docker compose ${args.join(' ')}: ${t.stderr}`).toBe(0);
+      expect(o.code, `modelstack ${args.join(' ')}: ${o.stderr}`).toBe(0);
+      expect(o.stdout, args.join(' ')).toBe(t.stdout);
+      printed.set(args.join(' '), o.stdout);
+    }
+    // What they agreed on is the real thing: three images, two process tables, the paused project.
+    expect(printed.get('images')!.match(/modelstack-test\/busybox/g)).toHaveLength(3);
+    expect(printed.get('top')!.match(/^UID +PID +PPID/gm)).toHaveLength(2);
+    expect(printed.get('top api')).toMatch(new RegExp(`^${s.project}-api-1\nUID [\\s\\S]*httpd -f -p 9000`));
+    expect(printed.get(`ls -a --filter ${only}`)).toMatch(new RegExp(`^${s.project} +exited\\(1\\), paused\\(2\\) +${s.dir}/compose.yaml$`, 'm'));
+    const [oq, tq] = await Promise.all([ms(s, 'images', '-q'), v2(s, 'images', '-q')]);
+    expect(lines(oq.stdout)).toEqual(lines(tq.stdout));
+    expect(lines(oq.stdout)).toHaveLength(1);
+    expect((await ms(s, 'unpause')).code).toBe(0);
+
     const down = await v2(s, 'down', '-v', '-t', '1');
     expect(down.code, down.stderr).toBe(0);
     expect(await containers(s.project)).toEqual({});

@@ -1,12 +1,27 @@
 /**
  * Images against a real registry (Debian's docker-registry on 127.0.0.1:5000):
- * pull with typed progress, pull policies, clear errors, and builds from a
- * context folder.
+ * pull with typed progress, pull policies, clear errors, builds from a
+ * context folder, and a project's pull (Stack.pull, `modelstack pull`)
+ * beside `docker compose pull`.
  */
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, ImageBuildError, ImageNotFoundError, ImagePullError, type PullProgress } from '../../../src/index.js';
-import { BUSYBOX, TEST_LABEL, connectTestEngine, dockerInspect, uniqueName } from '../../helpers/engine.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Engine,
+  ImageBuildError,
+  ImageNotFoundError,
+  ImagePullError,
+  type PullProgress,
+  type ServicePull,
+  Stack,
+  type StackEvent,
+  loadProject,
+} from '../../../src/index.js';
+import { composeV2 } from '../../helpers/compose-v2.js';
+import { BUSYBOX, TEST_LABEL, connectTestEngine, docker, dockerInspect, uniqueName } from '../../helpers/engine.js';
+import { cli, projectDir } from '../cli/harness.js';
 import { REGISTRY, type TestRegistry, startRegistry } from '../../helpers/registry.js';
 
 describe('images', () => {
@@ -130,6 +145,68 @@ describe('images', () => {
       expect(out.some((l) => /secret\.key.*No such file/.test(l))).toBe(true);
     } finally {
       await engine.containers.remove(c, { force: true });
+    }
+  });
+
+  // Stack.pull and `modelstack pull` decide what to pull as `docker compose pull` (v2.26.1) does, on the same file.
+  it('pull: what it pulls, skips and dedupes is what docker compose pull does; a failed pull fails both (exit 1 here), --ignore-pull-failures passes', async () => {
+    const folder = projectDir({});
+    mkdirSync(join(folder.dir, 'ctx'));
+    writeFileSync(join(folder.dir, 'ctx', 'Dockerfile'), `FROM ${BUSYBOX}\n`);
+    const pinned = `modelstack-test/${run}-pinned:1.0`;
+    await docker('tag', BUSYBOX, pinned);
+    built.push(pinned);
+    const file = (extra = '') =>
+      [
+        'services:',
+        `  a: { image: "${registry.busybox}" }`,
+        `  b: { image: "${registry.busybox}", depends_on: [a] }`,
+        `  never: { image: "${REGISTRY}/modelstack-test/${run}-absent:1.0", pull_policy: never }`,
+        '  built: { build: ./ctx }',
+        `  pinned: { image: "${pinned}", pull_policy: missing }`,
+        extra,
+        '',
+      ].join('\n');
+    writeFileSync(join(folder.dir, 'compose.yaml'), file());
+    try {
+      const project = `${run}-pull`;
+      const stack = new Stack(await loadProject({ cwd: folder.dir, projectName: project }), { engine });
+      const events: StackEvent[] = [];
+      stack.on((e) => events.push(e));
+      await engine.images.remove(registry.busybox, { force: true });
+      const ours = await stack.pull();
+      expect(await engine.images.inspect(registry.busybox)).toBeDefined();
+      const outcome = (rs: ServicePull[]) => Object.fromEntries(rs.map((r) => [r.service, r.outcome]));
+      expect(outcome(ours)).toEqual({ a: 'pulled', b: 'skipped', never: 'skipped', built: 'skipped', pinned: 'skipped' });
+      expect(ours.find((r) => r.service === 'b')?.reason).toBe('already pulled for service "a"');
+      expect(events.filter((e) => e.type === 'image.pulled').map((e) => (e as { image: string }).image)).toEqual([registry.busybox]);
+
+      // Compose on the same file: the same services skipped (which of a and b pulls is its map's order).
+      const theirs = await composeV2(['-p', project, '--progress', 'plain', 'pull'], { cwd: folder.dir });
+      expect(theirs.code, theirs.stderr).toBe(0);
+      const said = Object.fromEntries(
+        [...theirs.stderr.matchAll(/^ (\S+) (Skipped|Pulled)\b/gm)].filter((m) => Object.hasOwn(outcome(ours), m[1]!)).map((m) => [m[1], m[2] === 'Pulled' ? 'pulled' : 'skipped']),
+      );
+      expect([said['a'], said['b']].sort()).toEqual(['pulled', 'skipped']);
+      expect({ ...said, a: 'x', b: 'x' }).toEqual({ ...outcome(ours), a: 'x', b: 'x' });
+
+      // A tag "latest" is pulled under `missing` too, in both; only the named service without --include-deps.
+      expect(outcome(await stack.pull(['b'], { policy: 'missing' }))).toEqual({ b: 'pulled' });
+      expect(outcome(await stack.pull(['b'], { includeDeps: true }))).toEqual({ a: 'pulled', b: 'skipped' });
+      expect((await composeV2(['-p', project, '--progress', 'plain', 'pull', '--policy', 'missing', 'b'], { cwd: folder.dir })).stderr).toMatch(/^ b Pulled/m);
+
+      // An image the registry does not have: both fail; --ignore-pull-failures: both pass.
+      writeFileSync(join(folder.dir, 'compose.yaml'), file(`  gone: { image: "${REGISTRY}/modelstack-test/${run}-gone:1.0" }`));
+      const failed = await cli(['-p', project, '--progress', 'plain', 'pull'], { cwd: folder.dir });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(new RegExp(`modelstack-test/${run}-gone:1.0.*needed by service "gone"`));
+      expect((await composeV2(['-p', project, 'pull'], { cwd: folder.dir })).code).not.toBe(0);
+      const ignored = await cli(['-p', project, '--progress', 'plain', 'pull', '--ignore-pull-failures'], { cwd: folder.dir });
+      expect(ignored.code, ignored.stderr).toBe(0);
+      expect(ignored.stderr).toMatch(new RegExp(`Image ${REGISTRY}/modelstack-test/${run}-gone:1.0  Error`));
+      expect((await composeV2(['-p', project, 'pull', '--ignore-pull-failures'], { cwd: folder.dir })).code).toBe(0);
+    } finally {
+      folder.remove();
     }
   });
 
