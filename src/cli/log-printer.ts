@@ -54,6 +54,13 @@ export class LogPrinter {
     write(`${this.paint(line.service, logPrefix(name, this.width))}${line.text}\n`);
   }
 
+  /** A line about a container, as Compose prints `web-1 exited with code 0`: on stdout, in the service's color. */
+  status(service: string, number: number, text: string): void {
+    const name = prefixName(service, number);
+    this.register([name]);
+    this.io.stdout(`${this.paint(service, `${name} ${text}`)}\n`);
+  }
+
   private paint(service: string, text: string): string {
     if (!this.color) return text;
     let code = this.colors.get(service);

@@ -42,6 +42,18 @@ export interface PlanOptions {
   removeOrphans?: boolean;
   /** Only these services (and what they depend on); the others are left as they are. */
   services?: string[];
+  /**
+   * With `services`: only those, not what they depend on (`up --no-deps`);
+   * a dependency's condition is then not waited for, as in Compose.
+   */
+  noDeps?: boolean;
+}
+
+/** The services an up touches, in dependency order: `options.services` and, unless `noDeps`, what they depend on (all services without a selection). */
+export function upOrder(project: Project, options: Pick<PlanOptions, 'services' | 'noDeps'>): string[] {
+  const selected = options.services;
+  if (options.noDeps && selected?.length) return dependencyOrder(project).filter((s) => selected.includes(s));
+  return dependencyOrder(project, selected);
 }
 
 export type ContainerAction =
@@ -90,7 +102,7 @@ export function planUp(
   options: PlanOptions = {},
 ): UpPlan {
   const recreate = options.recreate ?? 'diverged';
-  const order = dependencyOrder(project, options.services);
+  const order = upOrder(project, options);
   const byService = groupBy(observed.containers.filter((c) => !c.oneoff), (c) => c.service);
 
   // Services whose first container is created or replaced by this plan: a service that shares

@@ -32,6 +32,8 @@ export interface UpOptions extends PlanOptions {
   probe?: boolean;
   /** Deadline for the whole `up`, waits included (default 300 000 ms). */
   waitTimeoutMs?: number;
+  /** Seconds a container this up replaces or removes gets to stop before SIGKILL (default: its own stop grace period; `up -t`). */
+  timeoutSeconds?: number;
   /** Plan only: inspect images and containers, change nothing. */
   dryRun?: boolean;
   signal?: AbortSignal;

@@ -50,6 +50,8 @@ export interface RunEnv {
   /** Fires at up's deadline (plus a grace): ends every engine call. */
   callDeadline: AbortSignal;
   probe: boolean;
+  /** Seconds a container this up replaces or removes gets to stop (`up -t`); default: its own grace period. */
+  stopTimeoutSeconds?: number;
   /** Waits already made, by container id and condition ("ready" reuses "healthy"). */
   waits: Map<string, Promise<ReadyState>>;
   /** Containers this up started: any restart they show happened since, i.e. a crash. */
@@ -174,10 +176,11 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
   const { engine } = ctx;
   const { service, action: a } = op;
   const call = { signal };
+  const stopCall = env.stopTimeoutSeconds === undefined ? call : { ...call, timeoutSeconds: env.stopTimeoutSeconds };
   try {
     switch (a.action) {
       case 'remove':
-        await stopAndRemove(ctx, service, a.container, a.id, call);
+        await stopAndRemove(ctx, service, a.container, a.id, stopCall);
         return undefined;
       case 'keep': {
         let name = a.container;
@@ -190,7 +193,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
           await startSent(env, service, name, a.id, signal);
           env.started.add(a.id);
         } else if (op.restartFor) {
-          await stopContainer(ctx, service, name, a.id, call);
+          await stopContainer(ctx, service, name, a.id, stopCall);
           await startContainer(ctx, service, name, a.id, { ...call, reason: `restart: "${op.restartFor}" was recreated` });
           env.started.add(a.id);
         }
@@ -229,7 +232,7 @@ async function runContainer(env: RunEnv, op: ContainerOperation, results: Readon
         const id = await sent(env, temporary, signal, () => engine.containers.create({ ...spec, name: temporary }, { signal: createSignal(env, signal) }));
         await putFiles(ctx, id, op, signal);
         await removeIfAborted(env, temporary, id, signal);
-        await stopAndRemove(ctx, service, a.container, a.id, call);
+        await stopAndRemove(ctx, service, a.container, a.id, stopCall);
         await engine.containers.rename(id, a.container, call);
         ctx.emit({ type: 'container.created', service, container: a.container });
         await removeIfAborted(env, a.container, id, signal);

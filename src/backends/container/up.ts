@@ -29,10 +29,9 @@ import { EngineTooOldError, unmetEngineRequirements } from '../../plan/engine-re
 import { type ImageOperation, planImages } from '../../plan/images.js';
 import { LABEL, projectFilter } from '../../plan/labels.js';
 import { type ContainerOperation, type UpOperation, upOperations } from '../../plan/operations.js';
-import { planUp } from '../../plan/reconcile.js';
+import { planUp, upOrder } from '../../plan/reconcile.js';
 import type { StackContainer, UpOptions, UpResult } from '../../stack/backend.js';
 import { containerSpecFor, imageFor } from '../../plan/service-container.js';
-import { dependencyOrder } from '../../compose/graph.js';
 import { type StackContext, codeOf } from '../../stack/context.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
@@ -64,7 +63,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
     // 1. Check what can be checked before any side effect.
     const targets = options.services ?? Object.keys(project.services);
     assertServicesExist(project, targets);
-    const order = dependencyOrder(project, targets);
+    const order = upOrder(project, options);
     for (const name of order) containerSpecFor(project, name, 1);
     const info = engine.info ?? (await engine.ping());
     const unmet = unmetEngineRequirements(project, info.negotiatedApiVersion, order);
@@ -144,6 +143,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
           timeoutMs,
           callDeadline: callDeadline.signal,
           probe: options.probe === true,
+          ...(options.timeoutSeconds !== undefined ? { stopTimeoutSeconds: options.timeoutSeconds } : {}),
           waits: new Map(),
           started: new Set(),
           listed,

@@ -1,18 +1,20 @@
 /**
  * `modelstack up [-d] [--wait] [--wait-timeout S] [--probe] [--pull P]
- * [--force-recreate|--no-recreate] [--remove-orphans] [--dry-run] [SERVICE...]`:
- * converge the engine to the compose file.
+ * [--force-recreate|--no-recreate] [--remove-orphans] [--no-deps] [-t S]
+ * [--abort-on-container-exit] [--exit-code-from SERVICE] [--dry-run]
+ * [SERVICE...]`: converge the engine to the compose file.
  *
  * Detached (`-d`, implied by `--wait`) it returns after the rollout.
  * Attached (the default, as in Compose) it then follows the services' logs
- * until Ctrl-C or until every container has exited, and on Ctrl-C stops the
- * containers (`stop`, not `down`). `--dry-run` prints the plan with its
+ * and their exits until Ctrl-C or until every container has exited, and on
+ * Ctrl-C stops the containers (`stop`, not `down`); `--abort-on-container-exit`
+ * stops them all at the first exit. `--dry-run` prints the plan with its
  * reasons and changes nothing. Ctrl-C during the rollout aborts it.
  */
 import type { Command } from 'commander';
 import type { ImagePullPolicy } from '../../engine/image-client.js';
 import type { Stack } from '../../stack/stack.js';
-import type { StackContainer, UpOptions } from '../../stack/backend.js';
+import type { ContainerExit, StackContainer, UpOptions } from '../../stack/backend.js';
 import { formatPlan } from '../../plan/reconcile.js';
 import { oneOf, parseSeconds } from '../arguments.js';
 import { CliExit, CliUsageError, type CliIo, type GlobalOptions, INTERRUPTED_EXIT_CODE, withInterrupt } from '../context.js';
@@ -31,6 +33,11 @@ interface UpFlags {
   recreate: boolean;
   removeOrphans?: boolean;
   dryRun?: boolean;
+  /** False with `--no-deps` (commander's negatable option). */
+  deps: boolean;
+  timeout?: number;
+  abortOnContainerExit?: boolean;
+  exitCodeFrom?: string;
 }
 
 const PULL_POLICIES = ['always', 'missing', 'never'] as const;
@@ -52,14 +59,24 @@ export function registerUp(program: Command, io: CliIo): void {
     .option('--force-recreate', 'recreate containers even if their configuration and image are unchanged')
     .option('--no-recreate', 'keep existing containers even if their configuration or image changed')
     .option('--remove-orphans', 'remove containers of services that are no longer in the compose file')
+    .option('--no-deps', "don't start the services the named ones depend on (nor wait for their conditions)")
+    .option('-t, --timeout <seconds>', 'seconds a container gets to stop before it is killed, when up replaces it or (attached) stops it (default: its stop_grace_period)', parseSeconds)
+    .option('--abort-on-container-exit', 'attached: stop every container as soon as one exits; exit with its exit code')
+    .option('--exit-code-from <service>', "attached: exit with that service's exit code; implies --abort-on-container-exit")
     .option('--dry-run', 'print what up would do, and why, without changing anything')
     .action(async (services: string[], _options: UpFlags, command: Command) => {
       const o = command.optsWithGlobals<GlobalOptions & UpFlags>();
       if (o.forceRecreate && o.recreate === false) throw new CliUsageError('--force-recreate and --no-recreate cannot be used together');
+      const abortOnExit = Boolean(o.abortOnContainerExit) || o.exitCodeFrom !== undefined;
+      // Compose's wording: these watch an attached up, which -d and --wait leave at once.
+      if (abortOnExit && o.wait) throw new CliUsageError('--wait cannot be combined with --abort-on-container-exit or --exit-code-from');
+      if (abortOnExit && o.detach) throw new CliUsageError('--detach cannot be combined with --abort-on-container-exit or --exit-code-from');
       const mode = parseProgressMode(o.progress);
-      const stack = await openStack(o, io, { requireFile: true, services });
+      const stack = await openStack(o, io, { requireFile: true, services: [...services, ...(o.exitCodeFrom !== undefined ? [o.exitCodeFrom] : [])] });
       const options: UpOptions = {
         ...(services.length ? { services } : {}),
+        ...(o.deps === false ? { noDeps: true } : {}),
+        ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}),
         recreate: o.forceRecreate ? 'force' : o.recreate === false ? 'never' : 'diverged',
         removeOrphans: Boolean(o.removeOrphans),
         ...(o.pull ? { pull: o.pull } : {}),
@@ -77,7 +94,14 @@ export function registerUp(program: Command, io: CliIo): void {
       // Attached, show what the containers print from this up on (not the history of kept ones).
       const since = Math.floor(Date.now() / 1000);
       const containers = await rollout(stack, { ...options, wait: Boolean(o.wait) }, mode, io, attached);
-      if (attached) await attach(stack, services, containers, mode, io, since);
+      if (attached) {
+        await attach(stack, services, containers, mode, io, {
+          since,
+          abortOnExit,
+          ...(o.exitCodeFrom !== undefined ? { exitCodeFrom: o.exitCodeFrom } : {}),
+          ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}),
+        });
+      }
     });
 }
 
@@ -110,26 +134,62 @@ function attachedServices(stack: Stack, services: string[]): string[] {
   return services.length ? services : Object.keys(stack.project.services);
 }
 
+interface AttachOptions {
+  /** Unix seconds: print what the containers wrote from then on. */
+  since: number;
+  abortOnExit: boolean;
+  exitCodeFrom?: string;
+  timeoutSeconds?: number;
+}
+
 /**
- * Compose's attached mode: print the containers' logs with prefixes until
- * they all exit (exit 0) or Ctrl-C (stop them, exit 130).
+ * Compose's attached mode: print the containers' logs with prefixes, and
+ * `<service>-<n> exited with code N` as each exits, until they all exit
+ * (exit 0) or Ctrl-C (stop them, exit 130). With `abortOnExit`, the first
+ * exit stops them all ("Aborting on container exit...") and up exits with
+ * that container's code, or with `exitCodeFrom`'s.
  */
-async function attach(stack: Stack, services: string[], containers: StackContainer[], mode: ProgressMode, io: CliIo, since: number): Promise<void> {
+async function attach(stack: Stack, services: string[], containers: StackContainer[], mode: ProgressMode, io: CliIo, options: AttachOptions): Promise<void> {
   const targets = attachedServices(stack, services);
   const printer = new LogPrinter(io);
   const names = containers.map((c) => prefixName(c.service, c.number));
+  const byId = new Map(containers.map((c) => [c.id, c]));
   printer.register(names);
   io.stderr(`Attaching to ${names.join(', ')}\n`);
+  const stopTimeout = options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {};
   let interrupted = false;
+  let aborting: Promise<void> | undefined;
+  let codeFrom = options.exitCodeFrom;
+  let exitCode = 0;
+  const onExit = (e: ContainerExit) => {
+    const c = byId.get(e.id);
+    if (!interrupted && !aborting && c) printer.status(c.service, c.number, `exited with code ${e.exitCode}`);
+    if (!options.abortOnExit) return;
+    codeFrom ??= e.service;
+    if (e.service === codeFrom) exitCode = e.exitCode;
+    if (!aborting && !interrupted) {
+      io.stderr('Aborting on container exit...\n');
+      aborting = renderProgress(stack, mode, io, () => stack.stop(targets, stopTimeout));
+    }
+  };
   await withInterrupt(
     io,
-    (signal) => stack.logs({ services: targets, follow: true, since, signal, onLine: (line) => printer.print(line) }),
+    (signal) =>
+      Promise.all([
+        stack.logs({ services: targets, follow: true, since: options.since, signal, onLine: (line) => void (aborting ? undefined : printer.print(line)) }),
+        stack.wait(targets, { signal, onExit }).catch((err: unknown) => {
+          if (!signal.aborted) throw err;
+        }),
+      ]),
     () => {
       interrupted = true;
       io.stderr('Gracefully stopping... (press Ctrl+C again to force)\n');
     },
   );
-  if (!interrupted) return;
-  await renderProgress(stack, mode, io, () => stack.stop(targets));
-  throw new CliExit(INTERRUPTED_EXIT_CODE);
+  await aborting;
+  if (interrupted) {
+    await renderProgress(stack, mode, io, () => stack.stop(targets, stopTimeout));
+    throw new CliExit(INTERRUPTED_EXIT_CODE);
+  }
+  if (exitCode !== 0) throw new CliExit(exitCode);
 }

@@ -7,7 +7,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/index.js';
 import { BUSYBOX, TEST_LABEL, connectTestEngine, leftovers, testRuns } from '../../helpers/engine.js';
+import { composeV2 } from '../../helpers/compose-v2.js';
 import { cli, parsePs, projectDir, startCli, testLabels, until } from './harness.js';
+
+/** Busybox services, each running its script (with `init: true`), and the test labels. */
+function services(run: string, scripts: Record<string, { script: string; extra?: string[] }>): string {
+  return [
+    'services:',
+    ...Object.entries(scripts).flatMap(([name, { script, extra = [] }]) => [
+      `  ${name}:`,
+      `    image: ${BUSYBOX}`,
+      '    init: true',
+      `    command: ["sh", "-c", ${JSON.stringify(script)}]`,
+      ...extra.map((l) => `    ${l}`),
+      testLabels(run, '    ').trimEnd(),
+    ]),
+    'networks:',
+    '  default:',
+    testLabels(run, '    ').trimEnd(),
+    '',
+  ].join('\n');
+}
 
 /** One busybox service running `script`, with `extra` YAML lines under it. */
 function oneService(run: string, script: string, extra: string[] = []): string {
@@ -95,6 +115,78 @@ describe('modelstack up modes', () => {
     const all = parsePs((await cli(['-p', run, 'ps', '-a', '--format', 'json'], { cwd: dir })).stdout);
     expect(all).toMatchObject([{ Service: 'app', State: 'exited' }]);
     expect((await cli(['-p', run, 'down'], { cwd: dir })).code).toBe(0);
+  });
+
+  // `quick` exits 3 after its first line; `long` runs until stopped, and exits 7 on SIGTERM (its trap).
+  const quickAndLong = (r: string) =>
+    services(r, {
+      quick: { script: 'echo quick starts; sleep 1; exit 3' },
+      long: { script: 'trap "exit 7" TERM; echo long starts; while true; do sleep 0.2; done' },
+    });
+
+  it('--abort-on-container-exit and --exit-code-from: the first exit stops the rest; the exit code is that container\'s, or the named service\'s; as Compose v2', async () => {
+    for (const [flags, code] of [[['--abort-on-container-exit'], 3], [['--exit-code-from', 'long'], 7]] as const) {
+      const ours = newProject(quickAndLong);
+      const theirs = newProject(quickAndLong);
+      const [o, t] = await Promise.all([
+        cli(['-p', ours.run, 'up', ...flags], { cwd: ours.dir }),
+        composeV2(['-p', theirs.run, 'up', ...flags], { cwd: theirs.dir, env: { NO_COLOR: '1' } }),
+      ]);
+      expect(t.code, `docker compose up ${flags.join(' ')}: ${t.stderr}`).toBe(code);
+      expect(o.code, `modelstack up ${flags.join(' ')}: ${o.stderr}`).toBe(code);
+      for (const out of [o, t]) {
+        // Compose clears the line (ESC [2K) before each log line, even with NO_COLOR.
+        const stdout = out.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+        expect(stdout).toMatch(/^quick-1 +\| quick starts$/m);
+        expect(stdout).toMatch(/^quick-1 exited with code 3$/m);
+        expect(stdout).not.toMatch(/long-1 exited/); // aborting: the others' exits are not printed
+        expect(out.stderr).toContain('Aborting on container exit...');
+      }
+      // Both stacks end stopped, long by the abort (its trap's code), not removed.
+      for (const { run, dir } of [ours, theirs]) {
+        const all = parsePs((await cli(['-p', run, 'ps', '-a', '--format', 'json'], { cwd: dir })).stdout);
+        expect(all.map((c) => [c['Service'], c['State'], c['ExitCode']]).sort()).toEqual([['long', 'exited', 7], ['quick', 'exited', 3]]);
+        expect((await cli(['-p', run, 'down'], { cwd: dir })).code).toBe(0);
+      }
+    }
+    const { run, dir } = newProject(quickAndLong);
+    for (const flags of [['-d', '--abort-on-container-exit'], ['--wait', '--exit-code-from', 'quick']]) {
+      const refused = await cli(['-p', run, 'up', ...flags], { cwd: dir });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^modelstack: --(detach|wait) cannot be combined with --abort-on-container-exit or --exit-code-from$/m);
+    }
+    const unknown = await cli(['-p', run, 'up', '--exit-code-from', 'nope'], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no such service: "?nope"?/i);
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
+  });
+
+  it('attached up prints "<service>-<n> exited with code N" as each container exits, then ends with 0', async () => {
+    const { run, dir } = newProject((r) => services(r, { a: { script: 'echo a done' }, b: { script: 'sleep 1; echo b done; exit 4' } }));
+    const up = await cli(['-p', run, 'up'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^a-1 exited with code 0$/m);
+    expect(up.stdout).toMatch(/^b-1 +\| b done\n(.*\n)*b-1 exited with code 4$/m);
+    expect((await cli(['-p', run, 'down'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('--no-deps starts only the named service, without its dependency or its condition; -t bounds the stop of a container up replaces', async () => {
+    const { run, dir } = newProject((r) =>
+      services(r, {
+        db: { script: 'exec sleep 3600', extra: ['healthcheck:', '  test: ["CMD", "false"]', '  interval: 1s'] },
+        // Ignores SIGTERM, and asks a minute to stop: only -t 1 lets a recreate finish before the deadline.
+        web: { script: 'trap "" TERM; while true; do sleep 0.2; done', extra: ['stop_grace_period: 1m', 'depends_on:', '  db:', '    condition: service_healthy'] },
+      }),
+    );
+    const up = await cli(['-p', run, 'up', '-d', '--wait', '--wait-timeout', '20', '--no-deps', 'web'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const ps = () => cli(['-p', run, 'ps', '-a', '--format', 'json'], { cwd: dir }).then((r) => parsePs(r.stdout).map((c) => `${c['Service']} ${c['State']}`));
+    expect(await ps()).toEqual(['web running']);
+    const again = await cli(['-p', run, 'up', '-d', '--wait', '--wait-timeout', '20', '--no-deps', '--force-recreate', '-t', '1', 'web'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await ps()).toEqual(['web running']);
+    expect((await cli(['-p', run, 'down', '-t', '1'], { cwd: dir })).code).toBe(0);
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
   });
 
   it('Ctrl-C during the rollout aborts it at once with 130', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { changedPaths, composeConfigHash, hashedConfig } from '../../../src/plan/config-hash.js';
 import { desiredServices } from '../../../src/plan/desired.js';
 import { serviceContainerIds, type ObservedContainer, type ObservedState } from '../../../src/plan/observed.js';
-import { formatPlan, planUp, serviceReferences } from '../../../src/plan/reconcile.js';
+import { formatPlan, planUp, serviceReferences, upOrder } from '../../../src/plan/reconcile.js';
 import type { Project, Service } from '../../../src/compose/model.js';
 
 const base: Service = { image: 'app:1', environment: { LOG_LEVEL: 'info' }, networks: { default: null } };
@@ -301,5 +301,24 @@ describe('orphans, as Compose counts them', () => {
     const p = withOld({ environment: { COMPOSE_IGNORE_ORPHANS: value } });
     const plan = planUp(p, desiredServices(p), state([observed('p-web-1', base), old]), removeOrphans ? { removeOrphans } : {});
     expect(plan.orphans.map((o) => o.action)).toEqual(expected);
+  });
+});
+
+describe('upOrder: the services an up touches', () => {
+  const dependsOn = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_started' as const, required: true, restart: false }]));
+  const p = project({
+    db: base,
+    cache: base,
+    api: { ...base, depends_on: dependsOn('db', 'cache') },
+    web: { ...base, depends_on: dependsOn('api') },
+  });
+  it.each([
+    { name: 'every service without a selection', options: {}, want: ['cache', 'db', 'api', 'web'] },
+    { name: 'noDeps without a selection: still every service', options: { noDeps: true }, want: ['cache', 'db', 'api', 'web'] },
+    { name: 'a selection and what it depends on', options: { services: ['web'] }, want: ['cache', 'db', 'api', 'web'] },
+    { name: 'noDeps: only the selection', options: { services: ['web'], noDeps: true }, want: ['web'] },
+    { name: 'noDeps keeps dependency order within the selection', options: { services: ['web', 'db'], noDeps: true }, want: ['db', 'web'] },
+  ])('$name', ({ options, want }) => {
+    expect(upOrder(p, options)).toEqual(want);
   });
 });
