@@ -3,7 +3,7 @@
  * `--profile`, `--project-directory`) into a loaded project, so every
  * command reads compose files exactly like `config` does.
  */
-import { formatPosition, type LoadWarning } from '../compose/errors.js';
+import { describeWarning, type LoadWarning } from '../compose/errors.js';
 import { loadProject } from '../compose/load.js';
 import type { Project } from '../compose/model.js';
 import type { CliIo, GlobalOptions } from './context.js';
@@ -24,9 +24,5 @@ export async function loadProjectFromCli(options: GlobalOptions, io: CliIo): Pro
 
 /** `modelstack: warning: file:line:col: key: message`. */
 export function formatWarning(w: LoadWarning): string {
-  const parts = ['modelstack: warning'];
-  if (w.position) parts.push(formatPosition(w.position));
-  if (w.keyPath) parts.push(w.keyPath);
-  parts.push(w.message);
-  return parts.join(': ');
+  return `modelstack: warning: ${describeWarning(w)}`;
 }

@@ -30,6 +30,11 @@ export interface LoadWarning {
   keyPath?: string;
 }
 
+/** A warning as one line: `file:line:col: key: message`. */
+export function describeWarning(w: LoadWarning): string {
+  return [...(w.position ? [formatPosition(w.position)] : []), ...(w.keyPath ? [w.keyPath] : []), w.message].join(': ');
+}
+
 /**
  * Renders a position as `file:line:col`, `file:line` or `file`, the form
  * editors and terminals turn into a link.

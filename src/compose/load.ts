@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readDotenvFile } from './dotenv.js';
-import { ComposeFileError, formatKeyPath, type LoadWarning, type SourcePosition } from './errors.js';
+import { ComposeFileError, describeWarning, formatKeyPath, type LoadWarning, type SourcePosition } from './errors.js';
 import { applyExtends, type ExtendableDocument } from './extends.js';
 import { findDependencyCycle } from './graph.js';
 import { applyIncludes, type IncludeRequest } from './include.js';
@@ -66,6 +66,14 @@ export interface LoadProjectOptions {
   cwd?: string;
   /** Receives warnings (unset variables, obsolete `version`, ...); each is reported once. */
   onWarning?(warning: LoadWarning): void;
+  /**
+   * Without `onWarning`, warnings go to this logger (pino's `warn(object,
+   * message)`: `{ code, file, line, column, key }`); without either, to
+   * Node's warning channel (`process.emitWarning`, type `ComposeWarning`:
+   * printed on stderr unless `--no-warnings`, observable with
+   * `process.on('warning')`).
+   */
+  logger?: { warn(object: Record<string, unknown>, message: string): void };
 }
 
 export { DEFAULT_COMPOSE_FILES } from './project-env.js';
@@ -89,7 +97,9 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     const key = `${w.code}\u0000${w.message}`;
     if (warnings.has(key)) return;
     warnings.add(key);
-    options.onWarning?.(w);
+    if (options.onWarning) options.onWarning(w);
+    else if (options.logger) options.logger.warn(warningFields(w), describeWarning(w));
+    else process.emitWarning(describeWarning(w), { type: 'ComposeWarning', code: w.code });
   };
 
   const sources = await resolveProjectSources({
@@ -467,4 +477,13 @@ async function loadIncluded(
     locate: loader.locate,
     load: (next) => loadIncluded(next, loader, lookup, home, warn),
   });
+}
+
+/** A warning's structured fields, for a logger. */
+function warningFields(w: LoadWarning): Record<string, unknown> {
+  return {
+    code: w.code,
+    ...(w.position ? { file: w.position.file, ...(w.position.line !== undefined ? { line: w.position.line } : {}), ...(w.position.column !== undefined ? { column: w.position.column } : {}) } : {}),
+    ...(w.keyPath ? { key: w.keyPath } : {}),
+  };
 }

@@ -73,7 +73,18 @@ export interface StackOptions<P extends StackPlan = UpPlan> {
    * host) is gone are removed: crash-safe cleanup for test harnesses.
    */
   ephemeral?: boolean;
+  /**
+   * Seconds each container gets to stop when the stack is disposed
+   * (`await using`) before it is killed. Default: 1 for an ephemeral stack
+   * (a test harness should not wait out grace periods), otherwise each
+   * container's own `stop_grace_period` (10 s unless the file says).
+   * `down()` takes its own `timeoutSeconds`.
+   */
+  disposeTimeoutSeconds?: number;
 }
+
+/** How long an ephemeral stack's containers get to stop when it is disposed. */
+const EPHEMERAL_DISPOSE_TIMEOUT_S = 1;
 
 export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   readonly project: Project;
@@ -257,9 +268,10 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
     return this.backend.images(await this.context(), services, options);
   }
 
-  /** `await using`: runs `down` (with volumes for ephemeral stacks). */
+  /** `await using`: runs `down` (with volumes for ephemeral stacks), giving each container {@link StackOptions.disposeTimeoutSeconds} to stop. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.down({ volumes: Boolean(this.options.ephemeral), removeOrphans: true });
+    const timeoutSeconds = this.options.disposeTimeoutSeconds ?? (this.options.ephemeral ? EPHEMERAL_DISPOSE_TIMEOUT_S : undefined);
+    await this.down({ volumes: Boolean(this.options.ephemeral), removeOrphans: true, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
   }
 
   private async context(): Promise<StackContext> {

@@ -291,6 +291,24 @@ describe('convergence', () => {
     await make().down();
   });
 
+  it('disposing an ephemeral stack gives its containers 1 s to stop (disposeTimeoutSeconds), not their grace period', async () => {
+    const run = newRun();
+    // Ignores SIGTERM and asks a minute to stop: only the dispose's timeout ends it in time.
+    const stubborn: Service = { ...httpService('x'), command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.2; done'], healthcheck: undefined, stop_grace_period: 60e9 };
+    const stops: number[] = [];
+    {
+      await using stack = new Stack(testProject(run, { a: stubborn }), { engine, ephemeral: true });
+      stack.on((e) => {
+        if (e.type === 'container.stopping' || e.type === 'container.stopped') stops.push(e.time);
+      });
+      await stack.up({ waitTimeoutMs: 30_000 });
+    }
+    expect(await leftovers(`${TEST_LABEL}=${run}`)).toEqual([]);
+    expect(stops).toHaveLength(2);
+    // Killed after the 1 s timeout: well under the 60 s grace period the container asks for.
+    expect(stops[1]! - stops[0]!).toBeLessThan(20_000);
+  });
+
   it('ephemeral stacks whose owner process died are swept by the next ephemeral start', async () => {
     const dead = newRun();
     // Owner: a process that exits right away; its pid is then gone.

@@ -257,3 +257,33 @@ describe('fixtures', () => {
     expect(project.name).toBe('copied');
   });
 });
+
+describe('where warnings go', () => {
+  const file = 'services:\n  a:\n    image: "x:${TAG}"\n';
+  it('onWarning, when given, receives them', async () => {
+    const seen: string[] = [];
+    await loadProject({ cwd: writeProject({ 'compose.yaml': file }), env: {}, onWarning: (w) => seen.push(w.code) });
+    expect(seen).toEqual(['VARIABLE_NOT_SET']);
+  });
+
+  it('else a logger: warn(fields, "file:line:col: key: message"), once each', async () => {
+    const dir = writeProject({ 'compose.yaml': file });
+    const calls: Array<[Record<string, unknown>, string]> = [];
+    await loadProject({ cwd: dir, env: {}, logger: { warn: (o, m) => calls.push([o, m]) } });
+    expect(calls).toEqual([[{ code: 'VARIABLE_NOT_SET', file: join(dir, 'compose.yaml'), line: 3, column: expect.any(Number), key: 'services.a.image' }, expect.stringMatching(/compose\.yaml:3:\d+: services\.a\.image: .*TAG/)]]);
+  });
+
+  it("else Node's warning channel (process.emitWarning, type ComposeWarning)", async () => {
+    const seen: Error[] = [];
+    const listener = (w: Error) => seen.push(w);
+    process.on('warning', listener);
+    try {
+      await loadProject({ cwd: writeProject({ 'compose.yaml': file }), env: {} });
+      await new Promise((r) => setImmediate(r)); // emitWarning delivers on the next tick
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(seen.map((w) => [w.name, (w as Error & { code?: string }).code])).toEqual([['ComposeWarning', 'VARIABLE_NOT_SET']]);
+    expect(seen[0]!.message).toMatch(/TAG/);
+  });
+});
