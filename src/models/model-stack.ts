@@ -56,9 +56,10 @@ export class ModelStack<P extends StackPlan = UpPlan> extends Stack<P> {
     this.modelOptions = options;
   }
 
-  /** Endpoints of every model, read from the running stack (one list and a few small reads per model). */
-  async endpoints(): Promise<StackEndpoints> {
-    const running = new Map((await this.ps()).filter((c) => c.number === 1).map((c) => [c.service, c]));
+  /** Endpoints of every model, read from the running stack (one list and a few small reads per model); `signal` gives up on the engine. */
+  async endpoints(options: { signal?: AbortSignal } = {}): Promise<StackEndpoints> {
+    const call = options.signal ? { signal: options.signal } : {};
+    const running = new Map((await this.ps(call)).filter((c) => c.number === 1).map((c) => [c.service, c]));
     const container = (service: string): ContainerStatus => {
       const c = running.get(service);
       if (!c) throw new ModelstackError('NO_CONTAINER', `model "${service}" is not running in project "${this.project.name}"; bring the stack up first`);
@@ -73,7 +74,7 @@ export class ModelStack<P extends StackPlan = UpPlan> extends Stack<P> {
     };
     const read = async (service: string, file: string): Promise<string> => {
       container(service);
-      return (await this.readFile(service, file)).trim();
+      return (await this.readFile(service, file, call)).trim();
     };
 
     const models: ModelEndpoints[] = [];
