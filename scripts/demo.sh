@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-docker.sh
 bash scripts/build-test-images.sh
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund --no-progress
 exec node --import tsx examples/customer-service/up.ts
