@@ -31,9 +31,12 @@ export function registerModels(program: Command, io: CliIo): void {
     .requiredOption('-c, --config <file>', 'the models file (YAML; see docs/model-stacks.md)');
 
   /** The model stack of the models file; on the engine the Docker CLI would use, unless the command needs none (`compose`). */
-  const open = async (command: Command, engine = true): Promise<{ stack: ModelStack; global: GlobalOptions }> => {
+  const open = async (command: Command, engine = true, images: { image?: string; gatewayImage?: string } = {}): Promise<{ stack: ModelStack; global: GlobalOptions }> => {
     const global = command.optsWithGlobals<GlobalOptions & ModelsFlags>();
     const options = await loadModelsFile(resolve(io, global.config));
+    // Image overrides from the command line (an offline stand-in, a local build) win over the file's.
+    if (images.image) options.image = images.image;
+    if (images.gatewayImage) options.gateway = { ...options.gateway, image: images.gatewayImage };
     const logger = pino({ level: 'silent' });
     return { stack: defineModelStack(options, { logger, ...(engine ? { engine: await connectCliEngine(global, io, logger) } : {}) }), global };
   };
@@ -45,8 +48,13 @@ export function registerModels(program: Command, io: CliIo): void {
     .option('--probe', "ready as soon as each model's healthcheck passes by exec, before Docker's first interval (Docker may still say 'starting')")
     .option('--pull <policy>', `pull images: ${PULL_POLICIES.join(', ')} (default missing)`, oneOf(PULL_POLICIES))
     .option('--format <format>', `endpoints as ${FORMATS.join(' or ')}`, oneOf(FORMATS), 'text')
-    .action(async (flags: { waitTimeout?: number; probe?: boolean; pull?: ImagePullPolicy; format: 'text' | 'json' }, command: Command) => {
-      const { stack, global } = await open(command);
+    .option('--image <image>', "the models' image instead of the file's (e.g. an offline stand-in)")
+    .option('--gateway-image <image>', "the gateway's image instead of the file's")
+    .action(async (flags: { waitTimeout?: number; probe?: boolean; pull?: ImagePullPolicy; format: 'text' | 'json'; image?: string; gatewayImage?: string }, command: Command) => {
+      const { stack, global } = await open(command, true, {
+        ...(flags.image ? { image: flags.image } : {}),
+        ...(flags.gatewayImage ? { gatewayImage: flags.gatewayImage } : {}),
+      });
       let interrupted = false;
       try {
         await renderProgress(stack, parseProgressMode(global.progress), io, () =>

@@ -1,7 +1,8 @@
 /**
  * `modelstack models -c FILE ...` end to end: up (ready, endpoints printed),
  * endpoints --format json, ps, compose (a file Compose tools can read back),
- * down — on the offline stand-in image, daemon-chosen ports.
+ * down — on the offline stand-in image (`up --image`, in place of the file's
+ * TensorFlow image, which cannot be pulled here), daemon-chosen ports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_LABEL, TF_STANDIN_SSH, connectTestEngine, httpGet, leftovers, removeLabelled, uniqueName } from '../../helpers/engine.js';
@@ -20,7 +21,8 @@ describe('modelstack models', () => {
     folder = projectDir({
       'models.yml': [
         `name: ${project}`,
-        `image: ${TF_STANDIN_SSH}`,
+        // Not pullable here: `up --image` puts the offline stand-in in its place.
+        'image: tensorflow/tensorflow:2.9.0-jupyter',
         'models:',
         '  - name: intent',
         '  - name: ner',
@@ -41,7 +43,7 @@ describe('modelstack models', () => {
   });
 
   it('up waits, then prints endpoints that work', async () => {
-    const up = await cli(['--progress', 'plain', 'models', '-c', 'models.yml', 'up', '--format', 'json'], { cwd: folder.dir });
+    const up = await cli(['--progress', 'plain', 'models', '-c', 'models.yml', 'up', '--format', 'json', '--image', TF_STANDIN_SSH], { cwd: folder.dir });
     expect(up.stderr).toMatch(/Healthy/);
     expect(up.code).toBe(0);
     const endpoints = JSON.parse(up.stdout) as StackEndpoints;
@@ -58,7 +60,7 @@ describe('modelstack models', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^intent \(jupyter\)\n {2}jupyter {3}http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}\n/);
     const ps = await cli(['models', '-c', 'models.yml', 'ps', '--format', 'json'], { cwd: folder.dir });
-    expect(ps.stdout.trim().split('\n').map((l) => JSON.parse(l).Service)).toEqual(['intent', 'ner']);
+    expect(ps.stdout.trim().split('\n').map((l) => [JSON.parse(l).Service, JSON.parse(l).Image])).toEqual([['intent', TF_STANDIN_SSH], ['ner', TF_STANDIN_SSH]]);
   });
 
   it('compose prints a file modelstack loads back, with no secret values in it', async () => {
