@@ -208,8 +208,9 @@ function ctrlC(point: Point): Scenario {
     ok: 'nothing appears after exit',
     time: 'SIGINT → exit',
     runs: RUNS,
-    // The waits only last if the services take a while to be healthy.
-    file: (run) => composeFile(run, manyServices(SERVICES, point === 'the waits' ? { command: 'sleep 5; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok' } : {})),
+    // The waits only last if the services take a while to be healthy (and are not unhealthy before: the start period).
+    file: (run) =>
+      composeFile(run, manyServices(SERVICES, point === 'the waits' ? { command: 'sleep 5; touch /tmp/ok; exec sleep 3600', healthcheck: 'test -f /tmp/ok', startPeriod: '30s' } : {})),
     once: async (tool, project, dir) => {
       const r = await interrupted(tool, project, dir, 'SIGINT', point);
       const atExit = await projectState(observer, project);

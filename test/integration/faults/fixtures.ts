@@ -13,8 +13,10 @@ import { type CliResult, startCli } from '../cli/harness.js';
 
 export interface ServiceOptions {
   command?: string;
-  /** Healthy once this shell test passes (checked every second). */
+  /** Healthy once this shell test passes (checked every second; 3 failures in a row make it unhealthy). */
   healthcheck?: string;
+  /** The healthcheck's `start_period` (failures in it do not count), for a service that takes longer than 3 s to be healthy. */
+  startPeriod?: string;
   extra?: string[];
 }
 
@@ -23,7 +25,7 @@ export function composeFile(run: string, services: Record<string, ServiceOptions
   const lines = ['services:'];
   for (const [name, s] of Object.entries(services)) {
     lines.push(`  ${name}:`, `    image: ${BUSYBOX}`, '    init: true', `    command: ["sh", "-c", ${JSON.stringify(s.command ?? 'exec sleep 3600')}]`);
-    if (s.healthcheck) lines.push('    healthcheck:', `      test: ["CMD-SHELL", ${JSON.stringify(s.healthcheck)}]`, '      interval: 1s', '      timeout: 3s', '      retries: 3');
+    if (s.healthcheck) lines.push('    healthcheck:', `      test: ["CMD-SHELL", ${JSON.stringify(s.healthcheck)}]`, '      interval: 1s', '      timeout: 3s', '      retries: 3', ...(s.startPeriod ? [`      start_period: ${s.startPeriod}`] : []));
     for (const l of s.extra ?? []) lines.push(`    ${l}`);
     lines.push('    labels:', `      ${TEST_LABEL}: ${run}`);
   }
