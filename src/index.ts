@@ -76,6 +76,8 @@ export type {
   ContainerProcesses,
   StackPullOptions,
   ServicePull,
+  StackBuildOptions,
+  ServiceBuild,
   StackWaitOptions,
   StackPlan,
 } from './stack/backend.js';

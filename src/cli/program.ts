@@ -86,6 +86,10 @@ export const COMMANDS: CommandModule[] = [
     load: async () => (await import('./commands/lifecycle.js')).registerLifecycle,
   },
   {
+    commands: [{ name: 'build', term: 'build [options] [services...]', description: "Build the services' images (those with build:)" }],
+    load: async () => (await import('./commands/build.js')).registerBuild,
+  },
+  {
     commands: [{ name: 'pull', term: 'pull [options] [services...]', description: "Pull the services' images" }],
     load: async () => (await import('./commands/pull.js')).registerPull,
   },

@@ -39,10 +39,11 @@ export interface ImagePlan {
 
 /**
  * The image operations for `services` (in dependency order), given the local
- * id of each image that is present (`local`) and an overriding pull policy
- * (`up --pull`).
+ * id of each image that is present (`local`), an overriding pull policy
+ * (`up --pull`) and whether every image that can be built is built again
+ * (`up --build`).
  */
-export function planImages(project: Project, services: string[], local: Readonly<Record<string, string | undefined>>, pull?: PullPolicy): ImagePlan {
+export function planImages(project: Project, services: string[], local: Readonly<Record<string, string | undefined>>, pull?: PullPolicy, build = false): ImagePlan {
   const byImage = new Map<string, string[]>();
   for (const name of services) {
     const image = imageFor(project, name);
@@ -54,8 +55,8 @@ export function planImages(project: Project, services: string[], local: Readonly
     const service = project.services[users[0]!]!;
     const policy = pull ?? pullPolicyOf(service.pull_policy);
     const present = local[image];
-    // `pull_policy: build` builds every time; otherwise a present image is used unless told to pull always.
-    const rebuild = service.build !== undefined && service.pull_policy === 'build';
+    // `pull_policy: build` (and `up --build`) builds every time; otherwise a present image is used unless told to pull always.
+    const rebuild = service.build !== undefined && (build || service.pull_policy === 'build');
     if (present !== undefined && policy !== 'always' && !rebuild) {
       ids[image] = present;
     } else if (service.build && (present === undefined || rebuild)) {

@@ -16,6 +16,8 @@ import type { StackContext } from './context.js';
 export interface UpOptions extends PlanOptions {
   /** Pull policy for every image (default: each service's `pull_policy`, else `missing`). */
   pull?: ImagePullPolicy;
+  /** Build every image that has a `build:` section again, present or not (`up --build`). */
+  build?: boolean;
   /**
    * Wait until every container is ready, as Compose's `--wait` means it:
    * healthy by Docker's verdict with a healthcheck, else running (a one-shot
@@ -144,6 +146,12 @@ export interface StackLogsOptions {
   signal?: AbortSignal;
   /** Called once, before the first line, with every container whose logs follow (e.g. to align prefixes). */
   onContainers?: (containers: Array<{ service: string; number: number; container: string }>) => void;
+  /**
+   * Called when a container's log has been read to its end: with `follow`,
+   * once the container has stopped and every line it wrote was passed to
+   * `onLine` (what an attached `up` waits for before it reports the exit).
+   */
+  onContainerEnd?: (container: { service: string; number: number; container: string }) => void;
   onLine: (line: ServiceLogLine) => void;
 }
 
@@ -241,6 +249,23 @@ export interface ServicePull {
   reason?: string;
 }
 
+/** What `Stack.build` does, as `docker compose build`'s flags. */
+export interface StackBuildOptions {
+  /** Build without the engine's cache. */
+  noCache?: boolean;
+  /** Pull the base images again. */
+  pull?: boolean;
+  signal?: AbortSignal;
+}
+
+/** An image `Stack.build` built, for one service. */
+export interface ServiceBuild {
+  service: string;
+  image: string;
+  /** `sha256:…` */
+  id: string;
+}
+
 export interface StackWaitOptions {
   /** Called as each container stops. */
   onExit?: (exit: ContainerExit) => void;
@@ -305,6 +330,8 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   rm(ctx: StackContext, services: string[] | undefined, options: RemoveOptions): Promise<string[]>;
   /** Unpauses the services' paused containers; returns their names. */
   unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
+  /** Builds the images of the services that have `build:`, as `docker compose build`; what was built, by service. */
+  build(ctx: StackContext, services: string[] | undefined, options: StackBuildOptions): Promise<ServiceBuild[]>;
   /** Pulls the services' images as `docker compose pull`; what was done for each service, in dependency order. */
   pull(ctx: StackContext, services: string[] | undefined, options: StackPullOptions): Promise<ServicePull[]>;
   /** The processes of the services' running (or paused) containers, ordered by container name. */

@@ -32,8 +32,10 @@ import type {
   ReadFileOptions,
   PsOptions,
   RemoveOptions,
+  ServiceBuild,
   ServicePull,
   StackBackend,
+  StackBuildOptions,
   StackExecOptions,
   StackLogsOptions,
   StackPlan,
@@ -245,6 +247,16 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   /** Unpauses the services' paused containers; returns their names. */
   async unpause(services?: string[], options: LifecycleOptions = {}): Promise<string[]> {
     return this.backend.unpause(await this.context(), services, options);
+  }
+
+  /**
+   * Builds the images of the services that have `build:` (all of them when
+   * none are named), as `docker compose build`: each image once, in
+   * parallel, tagged as `up` would use it; `image.building`/`image.built`
+   * events report each. Returns what was built, by service.
+   */
+  async build(services?: string[], options: StackBuildOptions = {}): Promise<ServiceBuild[]> {
+    return this.backend.build(await this.context(), services, options);
   }
 
   /**

@@ -27,8 +27,10 @@ import type {
   ReadFileOptions,
   PsOptions,
   RemoveOptions,
+  ServiceBuild,
   ServicePull,
   StackBackend,
+  StackBuildOptions,
   StackExecOptions,
   StackLogsOptions,
   StackPullOptions,
@@ -38,6 +40,7 @@ import type {
 } from '../../stack/backend.js';
 import { type StackContext, settleAll } from '../../stack/context.js';
 import { startContainer, stopContainer, walkDependencyGraph } from './container-ops.js';
+import { runBuild } from './build.js';
 import { runDown } from './down.js';
 import { type LockHolder, withDownLock } from './lock.js';
 import { observeContainers } from './observe.js';
@@ -89,6 +92,7 @@ export class ContainerBackend implements StackBackend {
         } else {
           for (const l of await ctx.engine.containers.logs(c.id, common)) options.onLine({ ...origin, ...l });
         }
+        if (!options.signal?.aborted) options.onContainerEnd?.(origin);
       }),
     );
   }
@@ -225,6 +229,10 @@ export class ContainerBackend implements StackBackend {
     return this.eachContainer(ctx, stopped, options, 'removing', 'removed', (id, call) =>
       ctx.engine.containers.remove(id, { ...call, force: true, ...(options.volumes ? { volumes: true } : {}) }),
     );
+  }
+
+  build(ctx: StackContext, services: string[] | undefined, options: StackBuildOptions): Promise<ServiceBuild[]> {
+    return runBuild(ctx, services, options);
   }
 
   pull(ctx: StackContext, services: string[] | undefined, options: StackPullOptions): Promise<ServicePull[]> {

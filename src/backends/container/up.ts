@@ -33,6 +33,7 @@ import { planUp, upOrder } from '../../plan/reconcile.js';
 import type { StackContainer, UpOptions, UpResult } from '../../stack/backend.js';
 import { containerSpecFor, imageFor } from '../../plan/service-container.js';
 import { type StackContext, codeOf } from '../../stack/context.js';
+import { buildServiceImage } from './build.js';
 import { FileReader } from './files.js';
 import { withProjectLock } from './lock.js';
 import { observeProject } from './observe.js';
@@ -86,7 +87,7 @@ export async function runUp(ctx: StackContext, options: UpOptions = {}): Promise
         local[image] = (await engine.images.inspect(image, { signal }))?.Id;
       }),
     );
-    const images = planImages(project, order, local, options.pull);
+    const images = planImages(project, order, local, options.pull, options.build === true);
     const imageIds = { ...images.ids };
     if (!options.dryRun && images.operations.length) {
       const made = await execute<ImageOperation, string>(images.operations, {
@@ -260,24 +261,10 @@ async function checkExternals(ctx: StackContext, order: string[], signal: AbortS
 
 /** Pulls or builds one image; returns its local id. */
 async function runImageOperation(ctx: StackContext, op: ImageOperation, signal: AbortSignal): Promise<string> {
-  const { engine, project } = ctx;
+  const { engine } = ctx;
   const { image, services } = op;
   try {
-    if (op.kind === 'image.build') {
-      ctx.emit({ type: 'image.building', image, services });
-      const id = await engine.images.build({
-        context: op.build.context,
-        tag: image,
-        ...(op.build.dockerfile ? { dockerfile: op.build.dockerfile } : {}),
-        ...(op.build.target ? { target: op.build.target } : {}),
-        args: Object.fromEntries(Object.entries(op.build.args ?? {}).filter((e): e is [string, string] => e[1] !== null)),
-        labels: { ...op.build.labels, [LABEL.project]: project.name },
-        signal,
-        onOutput: (output) => ctx.emit({ type: 'image.building', image, services, output }),
-      });
-      ctx.emit({ type: 'image.built', image, services });
-      return id;
-    }
+    if (op.kind === 'image.build') return await buildServiceImage(ctx, image, services, op.build, { signal });
     let pulled = false;
     const info = await engine.images.ensure(image, {
       policy: op.policy,

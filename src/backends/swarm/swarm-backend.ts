@@ -331,6 +331,10 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     throw new NotOnSwarmError('unpause', 'a swarm has no paused tasks');
   }
 
+  async build(): Promise<never> {
+    throw new NotOnSwarmError('build', 'the nodes of a swarm cannot see an image built here; build and push it to a registry (docker build, docker push), and name it in image:');
+  }
+
   async pull(): Promise<never> {
     throw new NotOnSwarmError('pull', 'each node pulls the images of the tasks it runs when the stack is deployed (modelstack stack deploy)');
   }

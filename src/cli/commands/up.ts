@@ -1,5 +1,5 @@
 /**
- * `modelstack up [-d] [--wait] [--wait-timeout S] [--probe] [--pull P]
+ * `modelstack up [-d] [--wait] [--wait-timeout S] [--probe] [--build] [--pull P]
  * [--force-recreate|--no-recreate] [--remove-orphans] [--no-deps] [-t S]
  * [--abort-on-container-exit] [--exit-code-from SERVICE] [--dry-run]
  * [SERVICE...]`: converge the engine to the compose file.
@@ -35,6 +35,7 @@ interface UpFlags {
   dryRun?: boolean;
   /** False with `--no-deps` (commander's negatable option). */
   deps: boolean;
+  build?: boolean;
   timeout?: number;
   abortOnContainerExit?: boolean;
   exitCodeFrom?: string;
@@ -55,6 +56,7 @@ export function registerUp(program: Command, io: CliIo): void {
       '--probe',
       "count a container healthy as soon as its healthcheck command, run by exec right after start, passes (for --wait and service_healthy dependencies), before Docker's first interval; Docker may still say 'starting'",
     )
+    .option('--build', 'build the images of services that have build: again, even when present')
     .option('--pull <policy>', `pull images: ${PULL_POLICIES.join(', ')} (default: each service's pull_policy)`, oneOf(PULL_POLICIES))
     .option('--force-recreate', 'recreate containers even if their configuration and image are unchanged')
     .option('--no-recreate', 'keep existing containers even if their configuration or image changed')
@@ -76,6 +78,7 @@ export function registerUp(program: Command, io: CliIo): void {
       const options: UpOptions = {
         ...(services.length ? { services } : {}),
         ...(o.deps === false ? { noDeps: true } : {}),
+        ...(o.build ? { build: true } : {}),
         ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}),
         recreate: o.forceRecreate ? 'force' : o.recreate === false ? 'never' : 'diverged',
         removeOrphans: Boolean(o.removeOrphans),
@@ -155,13 +158,26 @@ async function attach(stack: Stack, services: string[], containers: StackContain
   const names = containers.map((c) => prefixName(c.service, c.number));
   const byId = new Map(containers.map((c) => [c.id, c]));
   printer.register(names);
-  io.stderr(`Attaching to ${names.join(', ')}\n`);
+  io.stdout(`Attaching to ${[...names].sort().join(', ')}\n`); // on stdout, before the log lines, sorted, as Compose prints it
   const stopTimeout = options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {};
   let interrupted = false;
   let aborting: Promise<void> | undefined;
   let codeFrom = options.exitCodeFrom;
   let exitCode = 0;
+  // A container's exit is reported once its log has been read to the end (as Compose's one event queue
+  // orders them): a container that exited before we attached still has its lines printed first.
+  const logEnded = new Set<string>();
+  const exitSeen = new Map<string, ContainerExit>();
   const onExit = (e: ContainerExit) => {
+    if (logEnded.has(e.container)) reportExit(e);
+    else exitSeen.set(e.container, e);
+  };
+  const onContainerEnd = ({ container }: { container: string }) => {
+    logEnded.add(container);
+    const e = exitSeen.get(container);
+    if (e) reportExit(e);
+  };
+  const reportExit = (e: ContainerExit) => {
     const c = byId.get(e.id);
     if (!interrupted && !aborting && c) printer.status(c.service, c.number, `exited with code ${e.exitCode}`);
     if (!options.abortOnExit) return;
@@ -176,7 +192,7 @@ async function attach(stack: Stack, services: string[], containers: StackContain
     io,
     (signal) =>
       Promise.all([
-        stack.logs({ services: targets, follow: true, since: options.since, signal, onLine: (line) => void (aborting ? undefined : printer.print(line)) }),
+        stack.logs({ services: targets, follow: true, since: options.since, signal, onContainerEnd, onLine: (line) => void (aborting ? undefined : printer.print(line)) }),
         stack.wait(targets, { signal, onExit }).catch((err: unknown) => {
           if (!signal.aborted) throw err;
         }),
