@@ -78,6 +78,8 @@ export type {
   ServicePull,
   StackBuildOptions,
   ServiceBuild,
+  StackEventsOptions,
+  ContainerRuntimeEvent,
   StackWaitOptions,
   StackPlan,
 } from './stack/backend.js';

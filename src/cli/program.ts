@@ -86,6 +86,10 @@ export const COMMANDS: CommandModule[] = [
     load: async () => (await import('./commands/lifecycle.js')).registerLifecycle,
   },
   {
+    commands: [{ name: 'events', term: 'events [options] [services...]', description: "Print the runtime events of the project's containers as they happen, until Ctrl-C" }],
+    load: async () => (await import('./commands/events.js')).registerEvents,
+  },
+  {
     commands: [{ name: 'build', term: 'build [options] [services...]', description: "Build the services' images (those with build:)" }],
     load: async () => (await import('./commands/build.js')).registerBuild,
   },

@@ -266,6 +266,27 @@ export interface ServiceBuild {
   id: string;
 }
 
+/** A runtime event of one of the project's containers, as `docker compose events` reports it. */
+export interface ContainerRuntimeEvent {
+  /** Milliseconds since the epoch (the fraction holds the microseconds). */
+  time: number;
+  service: string;
+  /** The container's id. */
+  id: string;
+  /** The engine's action: `create`, `start`, `die`, `health_status: healthy`, `destroy`, … */
+  action: string;
+  /** The event's attributes without Compose's labels (`name`, `image`, `exitCode`, the container's other labels). */
+  attributes: Record<string, string>;
+}
+
+export interface StackEventsOptions {
+  /** Only these services' containers. */
+  services?: string[];
+  onEvent: (event: ContainerRuntimeEvent) => void;
+  /** Ends the stream (the promise then resolves). */
+  signal?: AbortSignal;
+}
+
 export interface StackWaitOptions {
   /** Called as each container stops. */
   onExit?: (exit: ContainerExit) => void;
@@ -330,6 +351,8 @@ export interface StackBackend<P extends StackPlan = UpPlan> {
   rm(ctx: StackContext, services: string[] | undefined, options: RemoveOptions): Promise<string[]>;
   /** Unpauses the services' paused containers; returns their names. */
   unpause(ctx: StackContext, services: string[] | undefined, options: LifecycleOptions): Promise<string[]>;
+  /** Streams the runtime events of the project's (not one-off) containers, as `docker compose events`, until `signal` aborts. */
+  events(ctx: StackContext, options: StackEventsOptions): Promise<void>;
   /** Builds the images of the services that have `build:`, as `docker compose build`; what was built, by service. */
   build(ctx: StackContext, services: string[] | undefined, options: StackBuildOptions): Promise<ServiceBuild[]>;
   /** Pulls the services' images as `docker compose pull`; what was done for each service, in dependency order. */

@@ -36,6 +36,7 @@ import type {
   ServicePull,
   StackBackend,
   StackBuildOptions,
+  StackEventsOptions,
   StackExecOptions,
   StackLogsOptions,
   StackPlan,
@@ -247,6 +248,15 @@ export class Stack<P extends StackPlan = UpPlan> implements AsyncDisposable {
   /** Unpauses the services' paused containers; returns their names. */
   async unpause(services?: string[], options: LifecycleOptions = {}): Promise<string[]> {
     return this.backend.unpause(await this.context(), services, options);
+  }
+
+  /**
+   * Streams the runtime events of the project's containers (`create`,
+   * `start`, `die`, `health_status: …`, …) to `onEvent`, as `docker compose
+   * events`, from now until `signal` aborts (then it resolves).
+   */
+  async events(options: StackEventsOptions): Promise<void> {
+    return this.backend.events(await this.context(), options);
   }
 
   /**

@@ -10,7 +10,7 @@ import { dependencyOrder } from '../../compose/graph.js';
 import type { Engine } from '../../engine/engine.js';
 import { assertServicesExist } from '../../compose/load-errors.js';
 import { ModelstackError } from '../../errors.js';
-import { LABEL } from '../../plan/labels.js';
+import { LABEL, projectFilter } from '../../plan/labels.js';
 import type { ObservedContainer } from '../../plan/observed.js';
 import { familiarName, parseImageReference } from '../../engine/image-client.js';
 import type {
@@ -31,6 +31,7 @@ import type {
   ServicePull,
   StackBackend,
   StackBuildOptions,
+  StackEventsOptions,
   StackExecOptions,
   StackLogsOptions,
   StackPullOptions,
@@ -229,6 +230,46 @@ export class ContainerBackend implements StackBackend {
     return this.eachContainer(ctx, stopped, options, 'removing', 'removed', (id, call) =>
       ctx.engine.containers.remove(id, { ...call, force: true, ...(options.volumes ? { volumes: true } : {}) }),
     );
+  }
+
+  /**
+   * As `docker compose events`: the engine's container events for the
+   * project's label, from now on, without one-off containers' and without
+   * Compose's own labels among the attributes.
+   */
+  async events(ctx: StackContext, options: StackEventsOptions): Promise<void> {
+    const { services, signal, onEvent } = options;
+    if (services?.length) assertServicesExist(ctx.project, services);
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      let subscription: { close(): void } | undefined;
+      const stop = () => {
+        subscription?.close();
+        resolve();
+      };
+      ctx.engine.events
+        .subscribe({
+          filters: { type: ['container'], label: [projectFilter(ctx.project.name)] },
+          replayMs: 0,
+          ...(signal ? { signal } : {}),
+          onEvent: (e) => {
+            if (e.attributes[LABEL.oneoff] === 'True') return;
+            const service = e.attributes[LABEL.service] ?? '';
+            if (services?.length && !services.includes(service)) return;
+            const attributes = Object.fromEntries(Object.entries(e.attributes).filter(([k]) => !k.startsWith('com.docker.compose.')));
+            onEvent({ time: e.timeNano / 1e6, service, id: e.id, action: e.action, attributes });
+          },
+          onEnd: (err) => {
+            signal?.removeEventListener('abort', stop);
+            reject(err ?? new Error('the engine closed its event stream'));
+          },
+        })
+        .then((s) => {
+          subscription = s;
+          if (signal?.aborted) stop();
+          else signal?.addEventListener('abort', stop, { once: true });
+        }, reject);
+    });
   }
 
   build(ctx: StackContext, services: string[] | undefined, options: StackBuildOptions): Promise<ServiceBuild[]> {

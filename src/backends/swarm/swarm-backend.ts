@@ -331,6 +331,10 @@ export class SwarmBackend implements StackBackend<SwarmPlan> {
     throw new NotOnSwarmError('unpause', 'a swarm has no paused tasks');
   }
 
+  async events(): Promise<never> {
+    throw new NotOnSwarmError('events', "a swarm's tasks run on its nodes; use docker events on a node, or watch the tasks with modelstack stack ps");
+  }
+
   async build(): Promise<never> {
     throw new NotOnSwarmError('build', 'the nodes of a swarm cannot see an image built here; build and push it to a registry (docker build, docker push), and name it in image:');
   }

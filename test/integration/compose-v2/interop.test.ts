@@ -10,7 +10,7 @@
  * volumes, env files, label files, a healthcheck, depends_on conditions, two
  * networks with aliases, resources, ulimits, tmpfs, a config and a secret.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,9 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/index.js';
 import { composeConfigHash } from '../../../src/plan/config-hash.js';
 import { loadProject } from '../../../src/compose/load.js';
-import { composeV2, composeV2Ok } from '../../helpers/compose-v2.js';
+import { composeV2, composeV2Ok, composeV2Path } from '../../helpers/compose-v2.js';
 import { TEST_LABEL, connectTestEngine, leftovers, testRuns } from '../../helpers/engine.js';
-import { cli, parsePs } from '../cli/harness.js';
+import { cli, parsePs, startCli, until } from '../cli/harness.js';
 
 const run = promisify(execFile);
 const FIXTURE = resolve(import.meta.dirname, '../../fixtures/compose/interop');
@@ -252,6 +252,53 @@ describe('docker compose v2.26.1 and modelstack keep each other\'s containers', 
     expect(down.code, down.stderr).toBe(0);
     expect(await containers(s.project)).toEqual({});
     expect(await leftovers(`${TEST_LABEL}=${s.project}`)).toEqual([]);
+  });
+
+  it('events --json: the same container events as docker compose events --json, key for key', async () => {
+    const s = newStack();
+    expect((await ms(s, 'up', '-d', '--wait')).code).toBe(0);
+    const ours = startCli(['-p', s.project, 'events', '--json', 'worker'], { cwd: s.dir, env: s.env });
+    const theirs = spawn(composeV2Path(), ['-p', s.project, 'events', '--json', 'worker'], {
+      cwd: s.dir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...(process.env['DOCKER_HOST'] ? { DOCKER_HOST: process.env['DOCKER_HOST'] } : {}), ...s.env },
+    });
+    let theirOut = '';
+    theirs.stdout.on('data', (b: Buffer) => (theirOut += b.toString()));
+    const theirExit = new Promise((resolve) => theirs.once('close', resolve));
+    // Both are listening once both print an exec's events (worker has no healthcheck, so nothing else comes):
+    // exec until they do, then compare what follows the last exec.
+    const execs = (text: string) => text.split('\n').filter((l) => l.includes('"exec_die"')).length;
+    await until(
+      'both to print an exec of worker',
+      async () => {
+        expect((await ms(s, 'exec', 'worker', 'true')).code).toBe(0);
+        return execs(ours.stdout()) > 0 && execs(theirOut) > 0;
+      },
+      30_000,
+      200,
+    );
+    await until('both to print the same number of execs', () => execs(ours.stdout()) === execs(theirOut), 10_000);
+    // Complete lines so far (a pipe may deliver a line in pieces): what follows them is compared.
+    const lines = (text: string) => text.split('\n').slice(0, -1);
+    const synced = { ours: lines(ours.stdout()).length, theirs: lines(theirOut).length };
+    expect((await ms(s, 'restart', '-t', '1', 'worker')).code).toBe(0);
+    const started = (after: string[]) => after.some((l) => (JSON.parse(l) as { action: string }).action === 'start');
+    await until('both to print the restart', () => started(lines(ours.stdout()).slice(synced.ours)) && started(lines(theirOut).slice(synced.theirs)), 20_000);
+    expect(ours.interrupt()).toBe(true);
+    theirs.kill('SIGINT');
+    expect((await ours.done).code).toBe(130);
+    await theirExit;
+
+    type Ev = { action: string; attributes: Record<string, string>; id: string; service: string; time: string; type: string };
+    const parse = (after: string[]) => after.filter(Boolean).map((l) => JSON.parse(l) as Ev);
+    const [o, t] = [parse(lines(ours.stdout()).slice(synced.ours)), parse(lines(theirOut).slice(synced.theirs))];
+    expect(o.map((e) => e.action)).toEqual(t.map((e) => e.action));
+    expect(o.map((e) => e.action)).toEqual(expect.arrayContaining(['kill', 'die', 'stop', 'start']));
+    // Everything but the time is Compose's exactly; the time to the microsecond (ours reads the engine's nanoseconds as a double).
+    expect(o.map(({ time: _t, ...rest }) => rest)).toEqual(t.map(({ time: _t, ...rest }) => rest));
+    expect(o.map((e) => Object.keys(e))).toEqual(t.map((e) => Object.keys(e)));
+    for (const [i, e] of o.entries()) expect(Math.abs(Date.parse(e.time) - Date.parse(t[i]!.time))).toBeLessThanOrEqual(1);
+    expect((await v2(s, 'down', '-v', '-t', '1')).code).toBe(0);
   });
 
   it('a changed environment variable recreates exactly that service, in either tool', async () => {
