@@ -4,6 +4,7 @@
  * commander's message naming the option.
  */
 import { InvalidArgumentError, Option } from 'commander';
+import { CliUsageError } from './context.js';
 
 /** Appends a repeatable option's value (`-f a -f b`). */
 export function collect(value: string, previous: string[]): string[] {
@@ -40,6 +41,20 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     if (!(choices as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of: ${choices.join(', ')}.`);
     return v as T;
   };
+}
+
+/**
+ * `--filter KEY=VALUE` of a command that knows one filter (`ps`: status, `ls`:
+ * name), as Compose has them: the value, or a usage error that shows the
+ * form (`example`, e.g. `status=running`) or names the one filter
+ * (`key=placeholder`).
+ */
+export function oneFilter(filter: string, key: string, form: { example: string; placeholder: string }): string {
+  const at = filter.indexOf('=');
+  if (at < 0) throw new CliUsageError(`--filter ${JSON.stringify(filter)}: use KEY=VALUE (${form.example})`);
+  const given = filter.slice(0, at);
+  if (given !== key) throw new CliUsageError(`--filter: unknown filter ${JSON.stringify(given)}; the one filter is ${key}=${form.placeholder}`);
+  return filter.slice(at + 1);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { listProjects } from '../../backends/container/projects.js';
 import type { ContainerImage } from '../../stack/backend.js';
-import { oneOf } from '../arguments.js';
+import { oneFilter, oneOf } from '../arguments.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
 import { connectCliEngine, openStack } from '../open-stack.js';
 import { tabwrite } from '../tabwriter.js';
@@ -84,11 +84,7 @@ export function registerOverview(program: Command, io: CliIo): void {
 
 /** `--filter name=REGEX`: Compose's one `ls` filter. */
 function nameFilter(filter: string): string {
-  const at = filter.indexOf('=');
-  if (at < 0) throw new CliUsageError(`--filter ${JSON.stringify(filter)}: use KEY=VALUE (name=REGEX)`);
-  const key = filter.slice(0, at);
-  if (key !== 'name') throw new CliUsageError(`--filter: unknown filter ${JSON.stringify(key)}; the one filter is name=REGEX`);
-  const value = filter.slice(at + 1);
+  const value = oneFilter(filter, 'name', { example: 'name=REGEX', placeholder: 'REGEX' });
   try {
     new RegExp(value);
   } catch {

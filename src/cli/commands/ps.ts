@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { ContainerStatus } from '../../stack/stack.js';
-import { collect, oneOf } from '../arguments.js';
+import { collect, oneFilter, oneOf } from '../arguments.js';
 import { CliUsageError, type CliIo, type GlobalOptions } from '../context.js';
 import { openStack } from '../open-stack.js';
 
@@ -62,11 +62,7 @@ function collectStatus(value: string, previous: string[]): string[] {
 
 /** `--filter KEY=VALUE`: Compose supports `status` only. */
 function statusFilter(filter: string): string {
-  const at = filter.indexOf('=');
-  if (at < 0) throw new CliUsageError(`--filter ${JSON.stringify(filter)}: use KEY=VALUE (status=running)`);
-  const key = filter.slice(0, at);
-  if (key !== 'status') throw new CliUsageError(`--filter: unknown filter ${JSON.stringify(key)}; the one filter is status=STATUS`);
-  const value = filter.slice(at + 1);
+  const value = oneFilter(filter, 'status', { example: 'status=running', placeholder: 'STATUS' });
   if (!(PS_STATUSES as readonly string[]).includes(value)) throw new CliUsageError(`--filter status=${value}: expected one of ${PS_STATUSES.join(', ')}`);
   return value;
 }

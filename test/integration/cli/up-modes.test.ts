@@ -29,21 +29,9 @@ function services(run: string, scripts: Record<string, { script: string; extra?:
   ].join('\n');
 }
 
-/** One busybox service running `script`, with `extra` YAML lines under it. */
+/** One busybox service "app" running `script`, with `extra` YAML lines under it. */
 function oneService(run: string, script: string, extra: string[] = []): string {
-  return [
-    'services:',
-    '  app:',
-    `    image: ${BUSYBOX}`,
-    '    init: true',
-    `    command: ["sh", "-c", ${JSON.stringify(script)}]`,
-    ...extra.map((l) => `    ${l}`),
-    testLabels(run, '    ').trimEnd(),
-    'networks:',
-    '  default:',
-    testLabels(run, '    ').trimEnd(),
-    '',
-  ].join('\n');
+  return services(run, { app: { script, extra } });
 }
 
 describe('modelstack up modes', () => {
